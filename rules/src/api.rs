@@ -1,0 +1,299 @@
+//! The JSON documents of the HTTP API (spec §6) that the server writes and the app
+//! reads: one definition for both sides.
+
+use crate::catalog::{CURRENCY, PRODUCTS, Plan, Product, REGION};
+use crate::coverage::{Coverage, CoverageStatus, WarrantyReward};
+use crate::money::Money;
+use crate::refusal::Refusal;
+use crate::serial::Serial;
+use crate::term::Term;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/coverage/{serial}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageDocument {
+    pub serial: String,
+    pub product_id: String,
+    pub status: CoverageStatus,
+    pub starts_at: Option<Timestamp>,
+    pub ends_at: Option<Timestamp>,
+    pub terms: Vec<Term>,
+    pub replacements: Replacements,
+    /// The fee of the next replacement; `null` when none is left.
+    pub next_fee_grosze: Option<Money>,
+    pub extension: ExtensionView,
+    pub warranty_reward: WarrantyRewardView,
+    pub replaced_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replacements {
+    pub total: u32,
+    pub used: u32,
+    pub remaining: u32,
+}
+
+/// Whether an annual code would extend the coverage now, until when, or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionView {
+    pub allowed: bool,
+    /// When the extension window closes (or closed); `null` without a coverage.
+    pub deadline: Option<Timestamp>,
+    pub refusal: Option<Refusal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarrantyRewardView {
+    pub status: WarrantyReward,
+    pub warranty_until: Option<Timestamp>,
+}
+
+impl CoverageDocument {
+    /// The document for `serial` at `now`, from its latest chain (`None` if it never had
+    /// one, or if the chain moved to `replaced_by`).
+    pub fn build(
+        serial: &Serial,
+        product: &Product,
+        coverage: Option<&Coverage>,
+        replaced_by: Option<&Serial>,
+        now: Timestamp,
+    ) -> CoverageDocument {
+        let base = CoverageDocument {
+            serial: serial.as_str().to_owned(),
+            product_id: product.id.to_owned(),
+            status: CoverageStatus::None,
+            starts_at: None,
+            ends_at: None,
+            terms: Vec::new(),
+            replacements: Replacements {
+                total: 0,
+                used: 0,
+                remaining: 0,
+            },
+            next_fee_grosze: None,
+            extension: ExtensionView {
+                allowed: false,
+                deadline: None,
+                refusal: Some(Refusal::CoverageNotActive),
+            },
+            warranty_reward: WarrantyRewardView {
+                status: WarrantyReward::NotApplicable,
+                warranty_until: None,
+            },
+            replaced_by: replaced_by.map(|s| s.as_str().to_owned()),
+        };
+        let Some(c) = coverage else {
+            return base;
+        };
+        let refusal = c.extension(Plan::Annual, now).err();
+        let (reward, warranty_until) = c.warranty_reward(product, now);
+        CoverageDocument {
+            status: c.status(now),
+            starts_at: Some(c.starts_at()),
+            ends_at: Some(c.ends_at()),
+            terms: c.terms().to_vec(),
+            replacements: Replacements {
+                total: c.total(),
+                used: c.used(),
+                remaining: c.remaining(now),
+            },
+            next_fee_grosze: c.next_fee(product, now),
+            extension: ExtensionView {
+                allowed: refusal.is_none(),
+                deadline: Some(c.extension_deadline()),
+                refusal,
+            },
+            warranty_reward: WarrantyRewardView {
+                status: reward,
+                warranty_until,
+            },
+            ..base
+        }
+    }
+}
+
+/// `GET /api/devices/{serial}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDocument {
+    pub serial: String,
+    pub product_id: String,
+    pub activated_at: Option<Timestamp>,
+    pub coverage: Option<CoverageDocument>,
+}
+
+/// `GET /api/catalog`: the catalogue of §3 with its plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogDocument {
+    pub region: String,
+    pub currency: String,
+    pub plans: Vec<PlanEntry>,
+    pub products: Vec<ProductEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanEntry {
+    pub id: Plan,
+    pub months: i32,
+    pub replacements: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductEntry {
+    pub id: String,
+    pub name: String,
+    pub fee_schedule_grosze: Vec<Money>,
+    pub warranty_reward_eligible: bool,
+}
+
+impl CatalogDocument {
+    pub fn current() -> CatalogDocument {
+        CatalogDocument {
+            region: REGION.to_owned(),
+            currency: CURRENCY.to_owned(),
+            plans: Plan::ALL
+                .into_iter()
+                .map(|p| PlanEntry {
+                    id: p,
+                    months: p.months(),
+                    replacements: p.replacements(),
+                })
+                .collect(),
+            products: PRODUCTS
+                .iter()
+                .map(|p| ProductEntry {
+                    id: p.id.to_owned(),
+                    name: p.name.to_owned(),
+                    fee_schedule_grosze: p.fee_schedule.to_vec(),
+                    warranty_reward_eligible: p.warranty_reward,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document with the stable `code` (`application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub code: Refusal,
+    /// The request field at fault, when there is one (`customer.email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::tests::at;
+    use serde_json::json;
+
+    fn osmo_360() -> &'static Product {
+        Product::find("osmo-360").expect("in catalogue")
+    }
+
+    fn serial() -> Serial {
+        Serial::parse("1SDXK2P300A").expect("valid")
+    }
+
+    #[test]
+    fn a_fresh_annual_plan_reads_as_the_spec_example() {
+        let start = at("2026-11-24T10:00:00Z");
+        let c = Coverage::begin(Term::new(Plan::Annual, start));
+        let doc = CoverageDocument::build(&serial(), osmo_360(), Some(&c), None, start);
+        assert_eq!(
+            serde_json::to_value(&doc).expect("serialises"),
+            json!({
+                "serial": "1SDXK2P300A", "product_id": "osmo-360",
+                "status": "active",
+                "starts_at": "2026-11-24T10:00:00Z", "ends_at": "2027-11-24T10:00:00Z",
+                "terms": [{"plan": "annual", "starts_at": "2026-11-24T10:00:00Z",
+                           "ends_at": "2027-11-24T10:00:00Z", "replacements": 2}],
+                "replacements": {"total": 2, "used": 0, "remaining": 2},
+                "next_fee_grosze": 16900,
+                "extension": {"allowed": true, "deadline": "2027-12-09T10:00:00Z", "refusal": null},
+                "warranty_reward": {"status": "not_applicable", "warranty_until": null},
+                "replaced_by": null
+            })
+        );
+        let back: CoverageDocument =
+            serde_json::from_value(serde_json::to_value(&doc).expect("serialises"))
+                .expect("parses");
+        assert_eq!(back, doc);
+    }
+
+    #[test]
+    fn a_device_without_a_plan_has_status_none() {
+        let now = at("2026-11-24T10:00:00Z");
+        let doc = CoverageDocument::build(&serial(), osmo_360(), None, None, now);
+        assert_eq!(doc.status, CoverageStatus::None);
+        assert_eq!(doc.extension.refusal, Some(Refusal::CoverageNotActive));
+        assert_eq!(doc.next_fee_grosze, None);
+    }
+
+    #[test]
+    fn a_replaced_device_points_at_its_successor() {
+        let now = at("2026-11-24T10:00:00Z");
+        let new = Serial::parse("NEW0000001").expect("valid");
+        let doc = CoverageDocument::build(&serial(), osmo_360(), None, Some(&new), now);
+        assert_eq!(doc.replaced_by.as_deref(), Some("NEW0000001"));
+        assert_eq!(doc.status, CoverageStatus::None);
+    }
+
+    #[test]
+    fn an_expired_chain_says_why_it_cannot_be_extended() {
+        let c = Coverage::begin(Term::new(Plan::Annual, at("2025-01-01T00:00:00Z")));
+        let doc = CoverageDocument::build(
+            &serial(),
+            osmo_360(),
+            Some(&c),
+            None,
+            at("2026-11-24T10:00:00Z"),
+        );
+        assert_eq!(doc.status, CoverageStatus::Expired);
+        assert_eq!(doc.replacements.remaining, 0);
+        assert!(!doc.extension.allowed);
+        assert_eq!(doc.extension.refusal, Some(Refusal::ExtensionWindowClosed));
+        assert_eq!(doc.extension.deadline, Some(at("2026-01-16T00:00:00Z")));
+    }
+
+    #[test]
+    fn the_catalogue_lists_four_products_and_two_plans() {
+        let json = serde_json::to_value(CatalogDocument::current()).expect("serialises");
+        assert_eq!(json["region"], "PL");
+        assert_eq!(json["currency"], "PLN");
+        assert_eq!(json["products"].as_array().map(Vec::len), Some(4));
+        assert_eq!(json["products"][0]["id"], "osmo-360");
+        assert_eq!(
+            json["products"][0]["fee_schedule_grosze"],
+            json!([16900, 17900])
+        );
+        assert_eq!(
+            json["plans"][1],
+            json!({"id": "two-year", "months": 24, "replacements": 4})
+        );
+    }
+
+    #[test]
+    fn a_problem_has_its_code_and_field() {
+        let p = Problem {
+            kind: "about:blank".into(),
+            title: "Invalid request".into(),
+            status: 422,
+            detail: None,
+            code: Refusal::InvalidRequest,
+            field: Some("customer.email".into()),
+        };
+        let json = serde_json::to_value(&p).expect("serialises");
+        assert_eq!(
+            json,
+            json!({"type": "about:blank", "title": "Invalid request", "status": 422,
+                   "code": "invalid_request", "field": "customer.email"})
+        );
+    }
+}

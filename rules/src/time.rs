@@ -1,0 +1,142 @@
+//! Instants, the rules' fixed durations, calendar-month arithmetic, and how deadlines
+//! are shown in Europe/Warsaw. There is no clock here: callers pass `now`.
+
+use crate::lang::Lang;
+use jiff::tz::{self, TimeZone};
+use jiff::{SignedDuration, ToSpan};
+
+pub use jiff::Timestamp;
+
+/// R2: a device activated less than this long ago can get a plan without a video.
+pub const DIRECT_ACTIVATION_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// R3: an accepted video must be followed by an activation within this.
+pub const VERIFICATION_WINDOW: SignedDuration = SignedDuration::from_hours(72);
+/// R5: after coverage ends it can still be extended for this long.
+pub const EXTENSION_GRACE: SignedDuration = SignedDuration::from_hours(15 * 24);
+/// R6: a chain spans at most this many calendar months from its first start.
+pub const CAP_MONTHS: i32 = 36;
+/// R9: how long the warranty reward extends the manufacturer warranty.
+pub const WARRANTY_REWARD_MONTHS: i32 = 12;
+
+/// The zone every deadline is shown in, compiled in (no tz database is shipped).
+static WARSAW: TimeZone = tz::get!("Europe/Warsaw");
+
+/// `t` plus exact hours (a day is 24 h), saturating at the end of representable time.
+pub fn after(t: Timestamp, duration: SignedDuration) -> Timestamp {
+    t.checked_add(duration)
+        .unwrap_or(if duration.is_negative() {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
+}
+
+/// `t` plus calendar months on the UTC instant (R4): the day of month is kept, and a
+/// day the target month lacks (the 31st, 29 February) falls back to its last day.
+pub fn add_months(t: Timestamp, months: i32) -> Timestamp {
+    t.to_zoned_datetime(TimeZone::UTC)
+        .saturating_add(months.months())
+        .timestamp()
+}
+
+/// A deadline as people in Poland read it: `24.11.2026, 15:30` in Polish,
+/// `24 Nov 2026, 15:30` in English, always in Europe/Warsaw time.
+pub fn warsaw_display(t: Timestamp, lang: Lang) -> String {
+    let local = t.to_zoned_datetime(WARSAW.clone());
+    let pattern = match lang {
+        Lang::Pl => "%d.%m.%Y, %H:%M",
+        Lang::En => "%-d %b %Y, %H:%M",
+    };
+    local.strftime(pattern).to_string()
+}
+
+/// The zone name shown beside local times, and used in calendar files.
+pub const WARSAW_ZONE: &str = "Europe/Warsaw";
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An instant from RFC 3339 text, for tests.
+    pub fn at(rfc3339: &str) -> Timestamp {
+        rfc3339.parse().expect("valid RFC 3339 in a test")
+    }
+
+    #[test]
+    fn months_keep_the_day_and_time() {
+        assert_eq!(
+            add_months(at("2026-03-15T10:20:30Z"), 12),
+            at("2027-03-15T10:20:30Z")
+        );
+        assert_eq!(
+            add_months(at("2026-03-15T10:20:30Z"), 24),
+            at("2028-03-15T10:20:30Z")
+        );
+    }
+
+    #[test]
+    fn month_end_falls_back_to_the_last_day() {
+        assert_eq!(
+            add_months(at("2026-01-31T12:00:00Z"), 1),
+            at("2026-02-28T12:00:00Z")
+        );
+        assert_eq!(
+            add_months(at("2028-01-31T12:00:00Z"), 1),
+            at("2028-02-29T12:00:00Z")
+        );
+        assert_eq!(
+            add_months(at("2026-08-31T23:59:59Z"), 1),
+            at("2026-09-30T23:59:59Z")
+        );
+    }
+
+    #[test]
+    fn leap_day_terms_end_on_28_february() {
+        assert_eq!(
+            add_months(at("2028-02-29T08:00:00Z"), 12),
+            at("2029-02-28T08:00:00Z")
+        );
+        assert_eq!(
+            add_months(at("2028-02-29T08:00:00Z"), 24),
+            at("2030-02-28T08:00:00Z")
+        );
+        assert_eq!(
+            add_months(at("2028-02-29T08:00:00Z"), 48),
+            at("2032-02-29T08:00:00Z")
+        );
+    }
+
+    #[test]
+    fn days_are_exactly_24_hours_even_across_daylight_saving() {
+        // Poland moves its clocks on 29 March 2026; UTC instants do not care.
+        assert_eq!(
+            after(at("2026-03-20T10:00:00Z"), DIRECT_ACTIVATION_WINDOW),
+            at("2026-04-19T10:00:00Z")
+        );
+        assert_eq!(
+            after(at("2026-03-28T10:00:00Z"), VERIFICATION_WINDOW),
+            at("2026-03-31T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn shows_warsaw_time_in_winter_and_summer() {
+        assert_eq!(
+            warsaw_display(at("2026-11-24T14:30:00Z"), Lang::Pl),
+            "24.11.2026, 15:30"
+        );
+        assert_eq!(
+            warsaw_display(at("2026-07-04T14:30:00Z"), Lang::Pl),
+            "04.07.2026, 16:30"
+        );
+        assert_eq!(
+            warsaw_display(at("2026-07-04T14:30:00Z"), Lang::En),
+            "4 Jul 2026, 16:30"
+        );
+        // Just before midnight UTC is already the next day in Warsaw.
+        assert_eq!(
+            warsaw_display(at("2026-12-31T23:30:00Z"), Lang::En),
+            "1 Jan 2027, 00:30"
+        );
+    }
+}
