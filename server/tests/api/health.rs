@@ -1,0 +1,24 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let app = spawn_app().await;
+    let response = app.get("/api/health").await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_is_a_problem_not_the_app() {
+    let app = spawn_app().await;
+    let response = app.get("/api/nope").await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["code"], "not_found");
+    assert_eq!(body["status"], 404);
+}
