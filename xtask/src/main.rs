@@ -1,1 +1,196 @@
-fn main() {}
+//! `cargo xtask run`: install what is missing, build the app, serve the portal.
+//! `cargo xtask test`: every check and test the project has.
+//!
+//! Plain `std::process` on purpose: this must compile in seconds on a fresh machine,
+//! before any of the tools it installs exist.
+
+mod tools;
+
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  run     install the missing tools, build the app in release mode and serve the
+          portal on its embedded defaults (CARE_ADDR, default 127.0.0.1:8080)
+  test    run every check: fmt, clippy, all tests, the rules for wasm32, the app
+          build and the browser tests in headless Chromium
+  setup   only install the missing tools";
+
+fn main() {
+    let started = Instant::now();
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let root = root();
+    let outcome = match command.as_str() {
+        "run" => run(&root),
+        "test" => test(&root),
+        "setup" => tools::ensure_all(&root, tools::Need::Browser),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    match outcome {
+        Ok(()) => step(&format!(
+            "cargo xtask {command} finished in {:.0} s",
+            started.elapsed().as_secs_f64()
+        )),
+        Err(e) => {
+            eprintln!("\ncargo xtask {command} failed: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The workspace root, whatever directory cargo was called from.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// A command run in the workspace root with the project's tools on PATH.
+fn cmd(root: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args)
+        .current_dir(root)
+        .env("PATH", tools::path(root));
+    c
+}
+
+/// Runs a command to its end, failing with its name when it fails.
+fn check(mut command: Command) -> Result<()> {
+    let what = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {what}"))?;
+    if !status.success() {
+        bail!("`{what}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn build_app(root: &Path) -> Result<()> {
+    step("Building the browser app (release, wasm-opt)");
+    check(cmd(root, "trunk", &["build", "--release"]))
+}
+
+fn run(root: &Path) -> Result<()> {
+    tools::ensure_all(root, tools::Need::Build)?;
+    build_app(root)?;
+    step("Building the server (release)");
+    check(cmd(
+        root,
+        "cargo",
+        &["build", "--release", "--package", "care-server"],
+    ))?;
+    step("Starting the portal (Ctrl-C stops it)");
+    check(cmd(
+        root,
+        root.join("target/release/care-server"),
+        &["serve"],
+    ))
+}
+
+fn test(root: &Path) -> Result<()> {
+    tools::ensure_all(root, tools::Need::Browser)?;
+    step("Formatting (cargo fmt --check)");
+    check(cmd(root, "cargo", &["fmt", "--all", "--", "--check"]))?;
+    step("Lints (clippy, warnings are errors)");
+    check(cmd(
+        root,
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
+    step("Tests of every crate");
+    check(cmd(root, "cargo", &["test", "--workspace"]))?;
+    step("The rules crate for wasm32-unknown-unknown");
+    check(cmd(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--package",
+            "care-rules",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    ))?;
+    build_app(root)?;
+    step("Browser tests against a real server (headless Chromium)");
+    check(cmd(root, "cargo", &["build", "--package", "care-server"]))?;
+    let server = TestServer::start(root)?;
+    let mut node = cmd(root, "node", &["--test", "--test-concurrency=1", "e2e/"]);
+    node.env("BASE_URL", &server.url)
+        .env("CHROMIUM", tools::CHROMIUM);
+    check(node)
+}
+
+/// The debug server on a free port with its own data folder and the test clock, for
+/// the browser tests; killed when dropped.
+struct TestServer {
+    child: Child,
+    url: String,
+}
+
+impl TestServer {
+    fn start(root: &Path) -> Result<TestServer> {
+        let data = root.join("target/e2e-data");
+        // A clean database and upload area for every run.
+        if data.exists() {
+            std::fs::remove_dir_all(&data)?;
+        }
+        std::fs::create_dir_all(&data)?;
+        let mut child = cmd(root, root.join("target/debug/care-server"), &["serve"])
+            .env("CARE_ADDR", "127.0.0.1:0")
+            .env("CARE_WEB_DIR", root.join("dist"))
+            .env("CARE_DATA_DIR", &data)
+            .env("CARE_TEST_CLOCK", "1")
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("could not start the server")?;
+        let stdout = child.stdout.take().context("no server output")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let Some(line) = lines.next() else {
+                let _ = child.kill();
+                bail!("the server stopped before it printed its address");
+            };
+            let line = line?;
+            println!("{line}");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.trim().to_owned();
+            }
+        };
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(TestServer { child, url })
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

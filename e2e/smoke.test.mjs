@@ -1,0 +1,30 @@
+// The smoke test: the served app loads in headless Chromium, its Wasm runs and
+// renders the home page, and an unknown route shows the not-found page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, BASE_URL } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the home page has its title and is rendered by the app', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(BASE_URL);
+  assert.equal(await page.title(), 'Care Refresh');
+  // index.html has an empty body: this heading exists only if the Wasm app ran.
+  await page.getByRole('heading', { level: 1, name: 'Care Refresh' }).waitFor();
+  // The fees come from the rules crate compiled into the app.
+  await page.getByText('169,00 zł, 179,00 zł').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an unknown route shows the not-found page', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE_URL}/no-such-page`);
+  await page.getByRole('heading', { level: 1, name: 'Nie ma takiej strony' }).waitFor();
+  await page.close();
+});
