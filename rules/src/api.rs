@@ -11,22 +11,27 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/coverage/{serial}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoverageDocument {
     pub serial: String,
     pub product_id: String,
     pub status: CoverageStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub starts_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ends_at: Option<Timestamp>,
     pub terms: Vec<Term>,
     pub replacements: Replacements,
     /// The fee of the next replacement; `null` when none is left.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
     pub next_fee_grosze: Option<Money>,
     pub extension: ExtensionView,
     pub warranty_reward: WarrantyRewardView,
     pub replaced_by: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Replacements {
     pub total: u32,
@@ -35,17 +40,21 @@ pub struct Replacements {
 }
 
 /// Whether an annual code would extend the coverage now, until when, or why not.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtensionView {
     pub allowed: bool,
     /// When the extension window closes (or closed); `null` without a coverage.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deadline: Option<Timestamp>,
     pub refusal: Option<Refusal>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarrantyRewardView {
     pub status: WarrantyReward,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub warranty_until: Option<Timestamp>,
 }
 
@@ -114,15 +123,18 @@ impl CoverageDocument {
 }
 
 /// `GET /api/devices/{serial}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceDocument {
     pub serial: String,
     pub product_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub activated_at: Option<Timestamp>,
     pub coverage: Option<CoverageDocument>,
 }
 
 /// `GET /api/catalog`: the catalogue of §3 with its plans.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogDocument {
     pub region: String,
@@ -131,6 +143,7 @@ pub struct CatalogDocument {
     pub products: Vec<ProductEntry>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanEntry {
     pub id: Plan,
@@ -138,10 +151,12 @@ pub struct PlanEntry {
     pub replacements: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductEntry {
     pub id: String,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u32>))]
     pub fee_schedule_grosze: Vec<Money>,
     pub warranty_reward_eligible: bool,
 }
@@ -172,7 +187,34 @@ impl CatalogDocument {
     }
 }
 
+/// `POST /api/activations`: activate a plan on a device, or extend its coverage.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationRequest {
+    /// As on the card: `XXXX-XXXX-XXXX-XXXX`; case, spaces and dashes do not matter.
+    pub code: String,
+    pub serial: String,
+    pub customer: CustomerInput,
+    /// Must be `true`: the owner accepts the terms, including §5 points 5.6-5.7.
+    pub accept_terms: bool,
+    /// An accepted verification case, needed when the device is older than 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_id: Option<String>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub name: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
 /// An RFC 9457 problem document with the stable `code` (`application/problem+json`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(rename = "type")]

@@ -65,6 +65,7 @@ impl Product {
 }
 
 /// A plan a code grants (R1). Written `annual` and `two-year` everywhere.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Plan {
     #[serde(rename = "annual")]

@@ -11,6 +11,7 @@ use crate::time::{
 use serde::{Deserialize, Serialize};
 
 /// Where a coverage stands at an instant (the `status` of the coverage document).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CoverageStatus {
@@ -27,6 +28,7 @@ pub enum CoverageStatus {
 }
 
 /// The warranty reward's state (R9).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarrantyReward {

@@ -5,6 +5,7 @@ use crate::refusal::Refusal;
 use crate::time::{Timestamp, VERIFICATION_WINDOW, after};
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
@@ -17,6 +18,7 @@ pub enum VerificationStatus {
 }
 
 /// Why staff rejected a video (spec §5); `Other` comes with a text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {

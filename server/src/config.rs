@@ -14,4 +14,59 @@ pub struct Settings {
     /// Folder of the built browser app (Trunk's output).
     #[arg(long, env = "CARE_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+
+    #[command(flatten)]
+    pub data: DataSettings,
+
+    /// Send email through this SMTP server (`smtp://…` or `smtps://…`) instead of
+    /// writing `.eml` files under `<data dir>/outbox/`.
+    #[arg(long, env = "CARE_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "CARE_MAIL_FROM",
+        default_value = "Care Refresh <no-reply@care-refresh.example>"
+    )]
+    pub mail_from: String,
+
+    /// Enable `GET/POST /api/test-clock`: the clock then stands still and moves only
+    /// when advanced. For end-to-end tests of deadlines, never in production.
+    #[arg(long, env = "CARE_TEST_CLOCK", default_value_t = false)]
+    pub test_clock: bool,
+
+    /// Skip seeding demo data into an empty database.
+    #[arg(long, env = "CARE_NO_DEMO", default_value_t = false)]
+    pub no_demo: bool,
+}
+
+/// Where state lives; shared by `serve` and the operator commands.
+#[derive(Debug, Clone, Args)]
+pub struct DataSettings {
+    /// Folder of the embedded defaults: the database, uploads, outbox and code key.
+    #[arg(long, env = "CARE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// `sqlite://PATH`; defaults to `<data dir>/care.db`.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// The key codes are hashed with, as 64 hex digits. Defaults to the contents of
+    /// `<data dir>/code.key`, created on first start. Keep it out of the database's
+    /// backups: without it a leaked database gives away no code.
+    #[arg(long, env = "CARE_CODE_KEY", hide_env_values = true)]
+    pub code_key: Option<String>,
+}
+
+impl DataSettings {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("care.db").display()))
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
 }

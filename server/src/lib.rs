@@ -1,8 +1,17 @@
 //! The Care Refresh backend: a thin axum shell around the rules crate. It applies the
 //! rules again (the server never trusts the browser), stores state and serves the app.
 
+pub mod activation;
+pub mod clock;
+pub mod codes;
 pub mod config;
+pub mod coverage;
+pub mod email;
+pub mod extract;
+pub mod operator;
 pub mod problem;
 pub mod routes;
 pub mod startup;
+pub mod state;
+pub mod storage;
 pub mod web;

@@ -1,8 +1,15 @@
-//! `care-server`: serves the portal, and (later) the operator commands of spec §7.
+//! `care-server`: serves the portal, and runs the operator commands of spec §7.
 
-use care_server::config::Settings;
+use anyhow::{Context, Result};
+use care_rules::{Plan, Timestamp};
+use care_server::codes::CodeKey;
+use care_server::config::{DataSettings, Settings};
+use care_server::operator;
 use care_server::startup::Application;
+use care_server::storage::{self, Role};
 use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -22,10 +29,64 @@ struct Cli {
 enum Command {
     /// Serve the API and the browser app (the default).
     Serve,
+    /// Import devices or codes from a CSV file; a bad row imports nothing.
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
+    /// Work with activation codes.
+    Codes {
+        #[command(subcommand)]
+        what: Codes,
+    },
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        what: Staff,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Rows `serial,product_id,activated_at` (empty for a device never activated).
+    Devices { file: PathBuf },
+    /// Rows `code,product_id,plan` and optionally `,region` (default PL).
+    Codes { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum Codes {
+    /// Generate and register new codes; prints them, one per line.
+    Generate {
+        #[arg(long)]
+        product: String,
+        #[arg(long, value_parser = parse_plan)]
+        plan: Plan,
+        #[arg(long)]
+        count: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum Staff {
+    /// Add a staff account; the password is read from standard input.
+    Add {
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_plan(s: &str) -> Result<Plan, String> {
+    Plan::parse(s).ok_or_else(|| "annual or two-year".to_owned())
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "reviewer or service".to_owned())
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -33,12 +94,71 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let data = &cli.settings.data;
+    let now = Timestamp::now();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(&cli.settings).await?;
-            // The one line a person (or the xtask) reads to find the portal.
+            if let Some(demo) = app.demo_summary() {
+                println!("{demo}");
+            }
+            // The line a person (or the xtask) reads to find the portal: keep it last.
             println!("Care Refresh portal listening on http://{}", app.address()?);
             app.run_until_stopped().await
         }
+        Command::Import { what } => {
+            let store = storage::open(&data.database_url()).await?;
+            let (count, kind) = match what {
+                Import::Devices { file } => (
+                    operator::import_devices(store.as_ref(), &file, now).await?,
+                    "devices",
+                ),
+                Import::Codes { file } => {
+                    let key = code_key(data)?;
+                    (
+                        operator::import_codes(store.as_ref(), &key, &file, now).await?,
+                        "codes",
+                    )
+                }
+            };
+            eprintln!("imported {count} {kind}");
+            Ok(())
+        }
+        Command::Codes {
+            what:
+                Codes::Generate {
+                    product,
+                    plan,
+                    count,
+                },
+        } => {
+            let store = storage::open(&data.database_url()).await?;
+            let key = code_key(data)?;
+            let codes =
+                operator::generate_codes(store.as_ref(), &key, &product, plan, count, now).await?;
+            for code in &codes {
+                println!("{code}");
+            }
+            eprintln!("generated {} {product} {} codes", codes.len(), plan.id());
+            Ok(())
+        }
+        Command::Staff {
+            what: Staff::Add { email, role },
+        } => {
+            let store = storage::open(&data.database_url()).await?;
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            operator::add_staff(store.as_ref(), &email, role, password, now).await?;
+            eprintln!("added {email} as {}", role.as_str());
+            Ok(())
+        }
     }
+}
+
+fn code_key(data: &DataSettings) -> Result<CodeKey> {
+    CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))
 }

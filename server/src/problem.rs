@@ -11,18 +11,36 @@ use care_rules::{FieldRefusal, Refusal};
 pub enum ApiError {
     Refused {
         refusal: Refusal,
-        field: Option<&'static str>,
+        field: Option<String>,
         detail: Option<String>,
+    },
+    /// Too many failed attempts: `rate_limited` with `Retry-After` in seconds.
+    RateLimited {
+        retry_after: i64,
     },
     Internal(anyhow::Error),
 }
 
 impl ApiError {
-    pub fn detail(refusal: Refusal, detail: impl Into<String>) -> ApiError {
+    /// A refusal caused by one request field, with a sentence on what is wrong.
+    pub fn field(
+        refusal: Refusal,
+        field: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> ApiError {
         ApiError::Refused {
             refusal,
-            field: None,
+            field: Some(field.into()),
             detail: Some(detail.into()),
+        }
+    }
+
+    /// The refusal, when this is one (not an internal fault).
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            ApiError::Refused { refusal, .. } => Some(*refusal),
+            ApiError::RateLimited { .. } => Some(Refusal::RateLimited),
+            ApiError::Internal(_) => None,
         }
     }
 }
@@ -41,7 +59,7 @@ impl From<FieldRefusal> for ApiError {
     fn from(r: FieldRefusal) -> Self {
         ApiError::Refused {
             refusal: r.refusal,
-            field: Some(r.field),
+            field: Some(r.field.to_owned()),
             detail: None,
         }
     }
@@ -109,22 +127,27 @@ pub fn title_of(refusal: Refusal) -> &'static str {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and problem+json body of this error.
+    fn problem(&self) -> (StatusCode, String) {
         let (refusal, field, detail) = match self {
             ApiError::Refused {
                 refusal,
                 field,
                 detail,
-            } => (refusal, field, detail),
-            ApiError::Internal(error) => {
-                tracing::error!(error = format!("{error:#}"), "internal error");
-                let problem = serde_json::json!({
+            } => (*refusal, field.clone(), detail.clone()),
+            ApiError::RateLimited { retry_after } => (
+                Refusal::RateLimited,
+                None,
+                Some(format!("try again in {retry_after} s")),
+            ),
+            ApiError::Internal(_) => {
+                let body = serde_json::json!({
                     "type": "about:blank",
                     "title": "Internal error",
                     "status": 500,
                 });
-                return problem_response(StatusCode::INTERNAL_SERVER_ERROR, problem.to_string());
+                return (StatusCode::INTERNAL_SERVER_ERROR, body.to_string());
             }
         };
         let status = status_of(refusal);
@@ -134,14 +157,35 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             code: refusal,
-            field: field.map(str::to_owned),
+            field,
         };
-        let body = serde_json::to_string(&problem).unwrap_or_default();
-        problem_response(status, body)
+        (status, serde_json::to_string(&problem).unwrap_or_default())
+    }
+
+    /// The problem+json body, as it is sent.
+    pub fn problem_json(&self) -> String {
+        self.problem().1
     }
 }
 
-fn problem_response(status: StatusCode, body: String) -> Response {
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(error) = &self {
+            tracing::error!(error = format!("{error:#}"), "internal error");
+        }
+        let (status, body) = self.problem();
+        let mut response = problem_response(status, body);
+        if let ApiError::RateLimited { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
+    }
+}
+
+/// A problem+json answer with a body written before (an idempotent replay).
+pub fn problem_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

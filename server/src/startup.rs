@@ -1,44 +1,111 @@
 //! Builds the application and binds its listener, so that tests can start a real
 //! server on port 0 and learn its address.
 
+use crate::clock::Clock;
+use crate::codes::CodeKey;
 use crate::config::Settings;
-use crate::{routes, web};
+use crate::email::{self, Mailer};
+use crate::state::{AppState, RateLimits};
+use crate::storage::{self, Store};
+use crate::{operator, routes, web};
+use anyhow::Context;
 use axum::Router;
+use lettre::message::Mailbox;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
+    mailer: Mailer,
+    mail_from: Mailbox,
+    demo: Option<String>,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(settings.addr).await?;
+        let data = &settings.data;
+        let store = storage::open(&data.database_url()).await?;
+        let code_key = CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))?;
+        let clock = if settings.test_clock {
+            Clock::test()
+        } else {
+            Clock::System
+        };
+        if !settings.no_demo {
+            operator::seed_demo_if_empty(store.as_ref(), &code_key, clock.now()).await?;
+        }
+        let demo = operator::demo_summary(store.as_ref(), &code_key).await?;
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), &data.outbox_dir())?;
+        let mail_from: Mailbox = settings.mail_from.parse().context("CARE_MAIL_FROM")?;
         if !settings.web_dir.join("index.html").exists() {
             tracing::warn!(
                 web_dir = %settings.web_dir.display(),
                 "the browser app is not built there; only the API is served"
             );
         }
+        let state = AppState {
+            store,
+            clock,
+            code_key,
+            outbox: Arc::default(),
+            limits: RateLimits::default(),
+        };
         let router = Router::new()
-            .nest("/api", routes::api())
+            .nest("/api", routes::api(state.clone()))
             .merge(web::app(&settings.web_dir))
             .layer(TraceLayer::new_for_http());
-        Ok(Application { listener, router })
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("listening on {}", settings.addr))?;
+        Ok(Application {
+            listener,
+            router,
+            state,
+            mailer,
+            mail_from,
+            demo,
+        })
     }
 
     pub fn address(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way.
+    /// The demo devices, codes and logins to print, when the database has them.
+    pub fn demo_summary(&self) -> Option<&str> {
+        self.demo.as_deref()
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
+    pub fn code_key(&self) -> CodeKey {
+        self.state.code_key.clone()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way. The
+    /// outbox worker runs alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-        Ok(())
+        let worker = tokio::spawn(email::run_outbox(
+            self.state.store.clone(),
+            self.mailer,
+            self.mail_from,
+            self.state.outbox.clone(),
+        ));
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        worker.abort();
+        Ok(served?)
     }
 }
 

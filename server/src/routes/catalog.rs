@@ -1,7 +1,9 @@
 use axum::Json;
 use care_rules::api::CatalogDocument;
 
-/// `GET /api/catalog`: the products and plans of spec §3, from the rules crate.
+/// The products with their fee schedules, and the plans (spec §3).
+#[utoipa::path(get, path = "/api/catalog", tag = "portal",
+    responses((status = 200, body = CatalogDocument)))]
 pub async fn catalog() -> Json<CatalogDocument> {
     Json(CatalogDocument::current())
 }

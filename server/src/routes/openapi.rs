@@ -1,0 +1,29 @@
+//! `GET /api/openapi.json`: the OpenAPI 3.1 document of every route, from the handlers'
+//! own annotations and the shared types.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Care Refresh portal API",
+        description = "Activate and extend DJI Care Refresh plans and check coverage. \
+                       Errors are RFC 9457 problem+json with a stable `code`."
+    ),
+    paths(
+        super::health::health,
+        super::catalog::catalog,
+        super::devices::device,
+        super::coverage::coverage,
+        super::activations::create,
+        super::test_clock::read,
+        super::test_clock::advance,
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,227 @@
+//! The storage interface. Handlers never see SQL: they open a transaction, read the
+//! facts the rules need, ask the rules, and write the outcome through these methods.
+//! SQLite implements it today; a PostgreSQL implementation follows the same queries.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use crate::codes::CodeHash;
+use anyhow::Result;
+use async_trait::async_trait;
+use care_rules::{Coverage, Plan, Serial, Term, Timestamp, VerificationCase};
+use std::sync::Arc;
+
+/// Opens the store a `DATABASE_URL` names, creating and migrating it if needed.
+pub async fn open(database_url: &str) -> Result<Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    } else {
+        anyhow::bail!("unsupported DATABASE_URL {database_url:?}: this build speaks sqlite://PATH")
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// A transaction that will write: it holds the write lock from its start, so what
+    /// it reads stays true until it commits.
+    async fn write(&self) -> Result<Box<dyn Tx>>;
+    /// A transaction that only reads, on a consistent snapshot.
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// Emails due for delivery at `now`, leased to the caller until `lease_until`.
+    async fn lease_due_emails(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>>;
+    async fn mark_email_sent(&self, id: i64, at: i64) -> Result<()>;
+    async fn mark_email_failed(&self, id: i64, error: &str, next_attempt_at: i64) -> Result<()>;
+}
+
+/// One transaction. Dropping it without `commit` rolls it back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+
+    async fn device(&mut self, serial: &Serial) -> Result<Option<DeviceRecord>>;
+    /// `false` when the serial exists already.
+    async fn insert_device(&mut self, device: &DeviceRecord, at: Timestamp) -> Result<bool>;
+    async fn device_count(&mut self) -> Result<u64>;
+
+    async fn code(&mut self, hash: &CodeHash) -> Result<Option<CodeRecord>>;
+    /// `false` when the code exists already.
+    async fn insert_code(&mut self, code: &NewCode<'_>, at: Timestamp) -> Result<bool>;
+    /// Marks an unused code used by `activation_id`; `false` when it was used already.
+    /// This conditional update is what makes a code win one activation only.
+    async fn use_code(
+        &mut self,
+        hash: &CodeHash,
+        activation_id: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// The latest chain of the device that holds it now, with its used replacements.
+    async fn latest_coverage(&mut self, serial: &Serial) -> Result<Option<StoredCoverage>>;
+    async fn insert_coverage(
+        &mut self,
+        id: &str,
+        serial: &Serial,
+        started_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<()>;
+    async fn insert_term(
+        &mut self,
+        coverage_id: &str,
+        seq: u32,
+        term: &Term,
+        activation_id: &str,
+    ) -> Result<()>;
+
+    async fn insert_activation(&mut self, activation: &ActivationRecord) -> Result<()>;
+
+    async fn verification(&mut self, id: &str) -> Result<Option<VerificationRecord>>;
+    /// Marks an accepted case used by `activation_id`; `false` if it was not accepted.
+    async fn use_verification(
+        &mut self,
+        id: &str,
+        activation_id: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Test and seeding support: a case in the accepted state.
+    async fn insert_verification(&mut self, record: &VerificationRecord) -> Result<()>;
+
+    async fn idempotent_response(&mut self, key: &str) -> Result<Option<StoredResponse>>;
+    /// Keeps the first answer for `key`; a second save of the same key changes nothing.
+    async fn save_idempotent_response(
+        &mut self,
+        key: &str,
+        response: &StoredResponse,
+        at: Timestamp,
+    ) -> Result<()>;
+
+    async fn enqueue_email(&mut self, email: &NewEmail, at: Timestamp) -> Result<()>;
+    async fn audit(&mut self, event: &AuditEvent<'_>, at: Timestamp) -> Result<()>;
+
+    /// Failures counted in `bucket`'s current window, which started at the returned
+    /// instant; windows older than `window` seconds count as empty.
+    async fn failures(&mut self, bucket: &str, now: i64, window: i64) -> Result<(u32, i64)>;
+    async fn record_failure(&mut self, bucket: &str, now: i64, window: i64) -> Result<()>;
+
+    /// `false` when the email is registered already.
+    async fn insert_staff(&mut self, staff: &StaffRecord, at: Timestamp) -> Result<bool>;
+    async fn staff(&mut self, email: &str) -> Result<Option<StaffRecord>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub serial: Serial,
+    pub product_id: String,
+    pub activated_at: Option<Timestamp>,
+    pub replaced_by: Option<Serial>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    pub product_id: String,
+    pub plan: Plan,
+    pub region: String,
+    pub used_at: Option<Timestamp>,
+}
+
+pub struct NewCode<'a> {
+    pub hash: &'a CodeHash,
+    pub hint: &'a str,
+    pub product_id: &'a str,
+    pub plan: Plan,
+    pub region: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredCoverage {
+    pub id: String,
+    pub coverage: Coverage,
+}
+
+pub struct ActivationRecord {
+    pub id: String,
+    pub code_hash: CodeHash,
+    pub serial: Serial,
+    pub extension: bool,
+    pub verification_id: Option<String>,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_phone: Option<String>,
+    pub lang: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationRecord {
+    pub id: String,
+    pub serial: String,
+    pub email: String,
+    pub case: VerificationCase,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub request_hash: Vec<u8>,
+    pub status: u16,
+    pub body: String,
+}
+
+pub struct NewEmail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxEmail {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: u32,
+}
+
+/// Who or what changed which record: `actor` is `customer:j***@example.pl`,
+/// `operator`, `staff:…` or `system`; `subject` is `device:SERIAL`, `code:…7K2Q`, ….
+pub struct AuditEvent<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Reviewer,
+    Service,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reviewer => "reviewer",
+            Role::Service => "service",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "reviewer" => Some(Role::Reviewer),
+            "service" => Some(Role::Service),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRecord {
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+}

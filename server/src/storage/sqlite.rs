@@ -1,0 +1,549 @@
+//! The embedded default: SQLite in WAL mode. Writes go through one connection that
+//! takes the write lock at `BEGIN IMMEDIATE`, so a transaction's reads stay true
+//! until it commits and writers queue in the pool instead of failing with BUSY;
+//! reads use a pool of their own and never wait for writers.
+
+use super::*;
+use anyhow::Context;
+use care_rules::verification::VerificationStatus;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("DATABASE_URL {url:?}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit is on disk before it is acknowledged, power loss included.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        if let Some(dir) = options.get_filename().parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        MIGRATIONS
+            .run(&writer)
+            .await
+            .context("migrating the database")?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(SqliteStore { writer, reader })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn write(&self) -> Result<Box<dyn Tx>> {
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>> {
+        let tx = self.reader.begin().await?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    async fn lease_due_emails(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>> {
+        let rows = sqlx::query(
+            "UPDATE outbox SET lease_until = $1
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE sent_at IS NULL AND next_attempt_at <= $2
+                            AND (lease_until IS NULL OR lease_until <= $2)
+                          ORDER BY id LIMIT $3)
+             RETURNING id, to_addr, subject, body, attempts",
+        )
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxEmail {
+                    id: r.try_get("id")?,
+                    to: r.try_get("to_addr")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn mark_email_sent(&self, id: i64, at: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, lease_until = NULL
+             WHERE id = $2",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_email_failed(&self, id: i64, error: &str, next_attempt_at: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1,
+                 next_attempt_at = $2, lease_until = NULL
+             WHERE id = $3",
+        )
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+}
+
+struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+}
+
+fn secs(t: Timestamp) -> i64 {
+    t.as_second()
+}
+
+fn instant(s: i64) -> Result<Timestamp> {
+    Ok(Timestamp::from_second(s)?)
+}
+
+fn opt_instant(s: Option<i64>) -> Result<Option<Timestamp>> {
+    s.map(instant).transpose()
+}
+
+fn stored_serial(s: &str) -> Result<Serial> {
+    Serial::parse(s).map_err(|_| anyhow::anyhow!("a stored serial is malformed: {s:?}"))
+}
+
+fn stored_plan(s: &str) -> Result<Plan> {
+    Plan::parse(s).with_context(|| format!("a stored plan is unknown: {s:?}"))
+}
+
+fn verification_status(s: &str) -> Result<VerificationStatus> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        s.to_owned(),
+    ))?)
+}
+
+fn status_text(s: VerificationStatus) -> Result<String> {
+    match serde_json::to_value(s)? {
+        serde_json::Value::String(text) => Ok(text),
+        other => anyhow::bail!("unexpected status form {other}"),
+    }
+}
+
+fn device_from(row: &SqliteRow) -> Result<DeviceRecord> {
+    let replaced_by: Option<String> = row.try_get("replaced_by")?;
+    Ok(DeviceRecord {
+        serial: stored_serial(row.try_get("serial")?)?,
+        product_id: row.try_get("product_id")?,
+        activated_at: opt_instant(row.try_get("activated_at")?)?,
+        replaced_by: replaced_by.as_deref().map(stored_serial).transpose()?,
+    })
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn device(&mut self, serial: &Serial) -> Result<Option<DeviceRecord>> {
+        let row = sqlx::query(
+            "SELECT serial, product_id, activated_at, replaced_by FROM devices WHERE serial = $1",
+        )
+        .bind(serial.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(device_from).transpose()
+    }
+
+    async fn insert_device(&mut self, device: &DeviceRecord, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO devices (serial, product_id, activated_at, created_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (serial) DO NOTHING",
+        )
+        .bind(device.serial.as_str())
+        .bind(&device.product_id)
+        .bind(device.activated_at.map(secs))
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn device_count(&mut self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(u64::try_from(n)?)
+    }
+
+    async fn code(&mut self, hash: &CodeHash) -> Result<Option<CodeRecord>> {
+        let row =
+            sqlx::query("SELECT product_id, plan, region, used_at FROM codes WHERE hash = $1")
+                .bind(&hash.0)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        row.map(|r| {
+            Ok(CodeRecord {
+                product_id: r.try_get("product_id")?,
+                plan: stored_plan(r.try_get("plan")?)?,
+                region: r.try_get("region")?,
+                used_at: opt_instant(r.try_get("used_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_code(&mut self, code: &NewCode<'_>, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO codes (hash, hint, product_id, plan, region, imported_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(&code.hash.0)
+        .bind(code.hint)
+        .bind(code.product_id)
+        .bind(code.plan.id())
+        .bind(code.region)
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_code(
+        &mut self,
+        hash: &CodeHash,
+        activation_id: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE codes SET used_at = $1, activation_id = $2
+             WHERE hash = $3 AND used_at IS NULL",
+        )
+        .bind(secs(at))
+        .bind(activation_id)
+        .bind(&hash.0)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn latest_coverage(&mut self, serial: &Serial) -> Result<Option<StoredCoverage>> {
+        let Some(id) = sqlx::query_scalar::<_, String>(
+            "SELECT id FROM coverages WHERE serial = $1 ORDER BY started_at DESC LIMIT 1",
+        )
+        .bind(serial.as_str())
+        .fetch_optional(&mut *self.tx)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT plan, starts_at, ends_at, replacements FROM terms
+             WHERE coverage_id = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let terms = rows
+            .iter()
+            .map(|r| {
+                Ok(Term {
+                    plan: stored_plan(r.try_get("plan")?)?,
+                    starts_at: instant(r.try_get("starts_at")?)?,
+                    ends_at: instant(r.try_get("ends_at")?)?,
+                    replacements: r.try_get("replacements")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM replacements WHERE coverage_id = $1")
+                .bind(&id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        let coverage = Coverage::restore(terms, u32::try_from(used)?)
+            .with_context(|| format!("coverage {id} has no term"))?;
+        Ok(Some(StoredCoverage { id, coverage }))
+    }
+
+    async fn insert_coverage(
+        &mut self,
+        id: &str,
+        serial: &Serial,
+        started_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO coverages (id, serial, started_at, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(serial.as_str())
+        .bind(secs(started_at))
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_term(
+        &mut self,
+        coverage_id: &str,
+        seq: u32,
+        term: &Term,
+        activation_id: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO terms (coverage_id, seq, plan, starts_at, ends_at, replacements, activation_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(coverage_id)
+        .bind(seq)
+        .bind(term.plan.id())
+        .bind(secs(term.starts_at))
+        .bind(secs(term.ends_at))
+        .bind(term.replacements)
+        .bind(activation_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_activation(&mut self, a: &ActivationRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO activations (id, code_hash, serial, kind, verification_id,
+                 customer_name, customer_email, customer_phone, lang, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&a.id)
+        .bind(&a.code_hash.0)
+        .bind(a.serial.as_str())
+        .bind(if a.extension { "extension" } else { "new" })
+        .bind(&a.verification_id)
+        .bind(&a.customer_name)
+        .bind(&a.customer_email)
+        .bind(&a.customer_phone)
+        .bind(&a.lang)
+        .bind(secs(a.at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn verification(&mut self, id: &str) -> Result<Option<VerificationRecord>> {
+        let row = sqlx::query(
+            "SELECT id, serial, email, status, accepted_at, created_at FROM verifications WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| {
+            Ok(VerificationRecord {
+                id: r.try_get("id")?,
+                serial: r.try_get("serial")?,
+                email: r.try_get("email")?,
+                case: VerificationCase {
+                    status: verification_status(r.try_get("status")?)?,
+                    accepted_at: opt_instant(r.try_get("accepted_at")?)?,
+                },
+                created_at: instant(r.try_get("created_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn use_verification(
+        &mut self,
+        id: &str,
+        activation_id: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE verifications SET status = 'used', used_at = $1, activation_id = $2
+             WHERE id = $3 AND status = 'accepted'",
+        )
+        .bind(secs(at))
+        .bind(activation_id)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_verification(&mut self, v: &VerificationRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO verifications (id, serial, email, status, created_at, accepted_at, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&v.id)
+        .bind(&v.serial)
+        .bind(&v.email)
+        .bind(status_text(v.case.status)?)
+        .bind(secs(v.created_at))
+        .bind(v.case.accepted_at.map(secs))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn idempotent_response(&mut self, key: &str) -> Result<Option<StoredResponse>> {
+        let row =
+            sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        row.map(|r| {
+            Ok(StoredResponse {
+                request_hash: r.try_get("request_hash")?,
+                status: r.try_get("status")?,
+                body: r.try_get("body")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_idempotent_response(
+        &mut self,
+        key: &str,
+        response: &StoredResponse,
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (key, request_hash, status, body, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(&response.request_hash)
+        .bind(response.status)
+        .bind(&response.body)
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn enqueue_email(&mut self, email: &NewEmail, at: Timestamp) -> Result<()> {
+        // Delivery is scheduled on the real clock: the test clock moves business
+        // time only.
+        let due = Timestamp::now().as_second();
+        sqlx::query(
+            "INSERT INTO outbox (to_addr, subject, body, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&email.to)
+        .bind(&email.subject)
+        .bind(&email.body)
+        .bind(secs(at))
+        .bind(due)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit(&mut self, event: &AuditEvent<'_>, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_events (at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(secs(at))
+        .bind(event.actor)
+        .bind(event.action)
+        .bind(event.subject)
+        .bind(event.details.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn failures(&mut self, bucket: &str, now: i64, window: i64) -> Result<(u32, i64)> {
+        let row = sqlx::query("SELECT window_start, failures FROM rate_limits WHERE bucket = $1")
+            .bind(bucket)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        match row {
+            Some(r) => {
+                let start: i64 = r.try_get("window_start")?;
+                let failures: u32 = r.try_get("failures")?;
+                if now - start < window {
+                    Ok((failures, start))
+                } else {
+                    Ok((0, now))
+                }
+            }
+            None => Ok((0, now)),
+        }
+    }
+
+    async fn record_failure(&mut self, bucket: &str, now: i64, window: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO rate_limits (bucket, window_start, failures) VALUES ($1, $2, 1)
+             ON CONFLICT (bucket) DO UPDATE SET
+                 failures = CASE WHEN $2 - window_start < $3 THEN failures + 1 ELSE 1 END,
+                 window_start = CASE WHEN $2 - window_start < $3 THEN window_start ELSE $2 END",
+        )
+        .bind(bucket)
+        .bind(now)
+        .bind(window)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_staff(&mut self, staff: &StaffRecord, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO staff (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(&staff.email)
+        .bind(staff.role.as_str())
+        .bind(&staff.password_hash)
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn staff(&mut self, email: &str) -> Result<Option<StaffRecord>> {
+        let row = sqlx::query("SELECT email, role, password_hash FROM staff WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(StaffRecord {
+                email: r.try_get("email")?,
+                role: Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+}
