@@ -58,7 +58,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        // `?` stands for a key the parser never read (a syntax error inside an object).
+        let path = e
+            .path()
+            .to_string()
+            .split('.')
+            .filter(|segment| *segment != "?" && !segment.is_empty())
+            .collect::<Vec<_>>()
+            .join(".");
+        let path = if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path
+        };
         let inner = e.into_inner();
         let message = inner.to_string();
         let named = ["unknown field `", "missing field `"]
@@ -174,6 +186,11 @@ mod tests {
             "customer.email"
         );
         assert_eq!(field_of("not json"), "body");
+        assert_eq!(field_of("{not json"), "body");
+        assert_eq!(
+            field_of(r#"{"code": "x", "customer": {"email": "a",}}"#),
+            "customer"
+        );
     }
 
     #[test]

@@ -1,44 +1,205 @@
-use care_server::config::Settings;
+use care_rules::{Code, Plan, Timestamp};
+use care_server::codes::CodeKey;
+use care_server::config::{DataSettings, Settings};
+use care_server::operator;
 use care_server::startup::Application;
+use care_server::storage::{DeviceRecord, Store, VerificationRecord};
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tempfile::TempDir;
+
+pub const INDEX_HTML: &str = "<!doctype html><title>Care Refresh</title>";
+pub const DAY: i64 = 24 * 3600;
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// Holds the app's files for as long as the test runs.
-    _dir: TempDir,
+    pub store: Arc<dyn Store>,
+    pub key: CodeKey,
+    pub dir: TempDir,
 }
 
-pub const INDEX_HTML: &str = "<!doctype html><title>Care Refresh</title>";
-
-/// Starts a real server on a free loopback port, serving a stand-in app build.
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temporary directory");
+pub fn settings(dir: &TempDir) -> Settings {
     let web_dir: PathBuf = dir.path().join("dist");
     std::fs::create_dir_all(&web_dir).expect("web dir");
     std::fs::write(web_dir.join("index.html"), INDEX_HTML).expect("index.html");
     std::fs::write(web_dir.join("app-0123abcd.js"), "console.log('app')").expect("asset");
-    let settings = Settings {
+    Settings {
         addr: "127.0.0.1:0".parse().expect("address"),
         web_dir,
-    };
+        data: DataSettings {
+            data_dir: dir.path().join("data"),
+            database_url: None,
+            code_key: None,
+        },
+        smtp_url: None,
+        mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
+        test_clock: true,
+        no_demo: true,
+    }
+}
+
+/// A real server on a free loopback port, with its own database and the test clock.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut settings = settings(&dir);
+    change(&mut settings);
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://{}", app.address().expect("bound"));
+    let store = app.store();
+    let key = app.code_key();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
-        _dir: dir,
+        store,
+        key,
+        dir,
     }
 }
 
+pub fn customer() -> Value {
+    json!({"name": "Jan Kowalski", "email": "jan.kowalski@example.pl", "phone": "+48600100200"})
+}
+
+pub fn activation(code: &Code, serial: &str) -> Value {
+    json!({"code": code.to_string(), "serial": serial, "customer": customer(), "accept_terms": true})
+}
+
 impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
-            .get(format!("{}{path}", self.address))
+            .get(self.url(path))
             .send()
             .await
             .expect("request sent")
     }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn activate(&self, code: &Code, serial: &str) -> reqwest::Response {
+        self.post_json("/api/activations", &activation(code, serial))
+            .await
+    }
+
+    /// The server's (test) clock.
+    pub async fn now(&self) -> Timestamp {
+        let body: Value = self
+            .get("/api/test-clock")
+            .await
+            .json()
+            .await
+            .expect("json");
+        body["now"].as_str().expect("now").parse().expect("instant")
+    }
+
+    pub async fn advance(&self, seconds: i64) -> Timestamp {
+        let response = self
+            .post_json("/api/test-clock", &json!({"advance_seconds": seconds}))
+            .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.expect("json");
+        body["now"].as_str().expect("now").parse().expect("instant")
+    }
+
+    /// Registers a device, as `import devices` would.
+    pub async fn add_device(
+        &self,
+        serial: &str,
+        product_id: &str,
+        activated_at: Option<Timestamp>,
+    ) {
+        let mut tx = self.store.write().await.expect("tx");
+        let device = DeviceRecord {
+            serial: care_rules::Serial::parse(serial).expect("serial"),
+            product_id: product_id.to_owned(),
+            activated_at,
+            replaced_by: None,
+        };
+        assert!(
+            tx.insert_device(&device, Timestamp::now())
+                .await
+                .expect("insert")
+        );
+        tx.commit().await.expect("commit");
+    }
+
+    /// A new unused code, as `codes generate` would make it.
+    pub async fn add_code(&self, product_id: &str, plan: Plan) -> Code {
+        let mut codes = operator::generate_codes(
+            self.store.as_ref(),
+            &self.key,
+            product_id,
+            plan,
+            1,
+            Timestamp::now(),
+        )
+        .await
+        .expect("generated");
+        codes.pop().expect("one code")
+    }
+
+    /// A verification case that staff accepted at `accepted_at`.
+    pub async fn accepted_verification(&self, serial: &str, accepted_at: Timestamp) -> String {
+        let id = care_server::codes::random_id();
+        let mut tx = self.store.write().await.expect("tx");
+        tx.insert_verification(&VerificationRecord {
+            id: id.clone(),
+            serial: serial.to_owned(),
+            email: "jan.kowalski@example.pl".to_owned(),
+            case: care_rules::VerificationCase {
+                status: care_rules::VerificationStatus::Accepted,
+                accepted_at: Some(accepted_at),
+            },
+            created_at: accepted_at,
+        })
+        .await
+        .expect("insert");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// The database itself, for counting what a test must find there.
+    pub async fn db(&self) -> SqlitePool {
+        let path = self.dir.path().join("data/care.db");
+        SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("database")
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db().await)
+            .await
+            .expect("count")
+    }
+}
+
+/// The `code` of a problem answer, checking its status and media type.
+pub async fn problem(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "status");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["status"], status);
+    body
 }

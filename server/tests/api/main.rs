@@ -1,6 +1,12 @@
 //! Black-box tests of the server: a real server on port 0, spoken to over HTTP.
 
+mod activations;
 mod catalog;
+mod coverage;
+mod devices;
 mod health;
 mod helpers;
+mod openapi;
+mod operator;
+mod test_clock;
 mod web;
