@@ -6,6 +6,7 @@ mod coverage;
 mod devices;
 mod health;
 mod helpers;
+mod logs;
 mod openapi;
 mod operator;
 mod test_clock;
