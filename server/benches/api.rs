@@ -15,7 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 struct Report {
@@ -131,11 +134,20 @@ async fn main() {
     let csv = dir.path().join("devices.csv");
     let rows: String = serials.iter().map(|s| format!("{s},osmo-360,\n")).collect();
     std::fs::write(&csv, rows).expect("csv");
-    operator::import_devices(store.as_ref(), &csv, Timestamp::now()).await.expect("devices");
-    let count = u32::try_from(activations).expect("count");
-    let codes = operator::generate_codes(store.as_ref(), &key, "osmo-360", Plan::Annual, count, Timestamp::now())
+    operator::import_devices(store.as_ref(), &csv, Timestamp::now())
         .await
-        .expect("codes");
+        .expect("devices");
+    let count = u32::try_from(activations).expect("count");
+    let codes = operator::generate_codes(
+        store.as_ref(),
+        &key,
+        "osmo-360",
+        Plan::Annual,
+        count,
+        Timestamp::now(),
+    )
+    .await
+    .expect("codes");
     let codes: Arc<Vec<String>> = Arc::new(codes.iter().map(ToString::to_string).collect());
     let serials = Arc::new(serials);
     println!(
@@ -143,21 +155,37 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
 
-    let (s, c, url) = (serials.clone(), codes.clone(), format!("{base}/api/activations"));
-    load("activation", concurrency, activations, seconds * 3, 201, move |client, i| {
-        client.post(&url).json(&json!({
-            "code": c[i], "serial": s[i],
-            "customer": {"name": "Jan Kowalski", "email": "jan@example.pl"},
-            "accept_terms": true,
-        }))
-    })
+    let (s, c, url) = (
+        serials.clone(),
+        codes.clone(),
+        format!("{base}/api/activations"),
+    );
+    load(
+        "activation",
+        concurrency,
+        activations,
+        seconds * 3,
+        201,
+        move |client, i| {
+            client.post(&url).json(&json!({
+                "code": c[i], "serial": s[i],
+                "customer": {"name": "Jan Kowalski", "email": "jan@example.pl"},
+                "accept_terms": true,
+            }))
+        },
+    )
     .await
     .print();
 
     let (s, base_c) = (serials.clone(), base.clone());
-    load("coverage lookup", concurrency, usize::MAX, seconds, 200, move |client, i| {
-        client.get(format!("{base_c}/api/coverage/{}", s[i % s.len()]))
-    })
+    load(
+        "coverage lookup",
+        concurrency,
+        usize::MAX,
+        seconds,
+        200,
+        move |client, i| client.get(format!("{base_c}/api/coverage/{}", s[i % s.len()])),
+    )
     .await
     .print();
 }

@@ -29,29 +29,59 @@ async fn logs_hold_no_codes_emails_or_phones() {
         .expect("the server printed its address");
 
     // Seed through the operator commands, as an operator would.
-    let store = care_server::storage::open(&s.data.database_url()).await.expect("store");
-    let key = care_server::codes::CodeKey::load(None, &s.data.data_dir.join("code.key")).expect("key");
+    let store = care_server::storage::open(&s.data.database_url())
+        .await
+        .expect("store");
+    let key =
+        care_server::codes::CodeKey::load(None, &s.data.data_dir.join("code.key")).expect("key");
     let devices = dir.path().join("devices.csv");
     std::fs::write(&devices, "SN0000000001,osmo-360,\n").expect("csv");
-    care_server::operator::import_devices(store.as_ref(), &devices, Timestamp::now()).await.expect("devices");
-    let code = care_server::operator::generate_codes(store.as_ref(), &key, "osmo-360", Plan::Annual, 1, Timestamp::now())
+    care_server::operator::import_devices(store.as_ref(), &devices, Timestamp::now())
         .await
-        .expect("code")
-        .remove(0);
+        .expect("devices");
+    let code = care_server::operator::generate_codes(
+        store.as_ref(),
+        &key,
+        "osmo-360",
+        Plan::Annual,
+        1,
+        Timestamp::now(),
+    )
+    .await
+    .expect("code")
+    .remove(0);
     let client = reqwest::Client::new();
     let url = format!("{address}/api/activations");
-    let ok = client.post(&url).json(&activation(&code, "SN0000000001")).send().await.expect("sent");
+    let ok = client
+        .post(&url)
+        .json(&activation(&code, "SN0000000001"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(ok.status(), 201);
     let unknown = Code::from_payload([9; 15]);
-    let refused = client.post(&url).json(&activation(&unknown, "SN0000000001")).send().await.expect("sent");
+    let refused = client
+        .post(&url)
+        .json(&activation(&unknown, "SN0000000001"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(refused.status(), 404);
     // Let the outbox worker deliver (and log) the confirmation.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
 
     child.kill().expect("stopped");
     let mut logs = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut logs).expect("logs");
-    assert!(logs.contains("plan activated"), "the logs are empty or lack the activation:\n{logs}");
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut logs)
+        .expect("logs");
+    assert!(
+        logs.contains("plan activated"),
+        "the logs are empty or lack the activation:\n{logs}"
+    );
     for secret in [
         code.as_str(),
         &code.to_string(),
