@@ -71,6 +71,7 @@ async fn logs_hold_no_codes_emails_or_phones() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
 
     child.kill().expect("stopped");
+    child.wait().expect("reaped");
     let mut logs = String::new();
     child
         .stderr
