@@ -2,6 +2,7 @@
 //! portal on one machine without any set-up.
 
 use clap::Args;
+use clap::builder::BoolishValueParser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -31,13 +32,15 @@ pub struct Settings {
     )]
     pub mail_from: String,
 
-    /// Enable `GET/POST /api/test-clock`: the clock then stands still and moves only
+    /// `1`/`true`: enable `GET/POST /api/test-clock`: the clock then stands still and moves only
     /// when advanced. For end-to-end tests of deadlines, never in production.
-    #[arg(long, env = "CARE_TEST_CLOCK", default_value_t = false)]
+    #[arg(long, env = "CARE_TEST_CLOCK", value_parser = BoolishValueParser::new(),
+          default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub test_clock: bool,
 
     /// Skip seeding demo data into an empty database.
-    #[arg(long, env = "CARE_NO_DEMO", default_value_t = false)]
+    #[arg(long, env = "CARE_NO_DEMO", value_parser = BoolishValueParser::new(),
+          default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub no_demo: bool,
 }
 
