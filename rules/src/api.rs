@@ -8,6 +8,7 @@ use crate::refusal::Refusal;
 use crate::serial::Serial;
 use crate::term::Term;
 use crate::time::Timestamp;
+use crate::verification::{RejectReason, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/coverage/{serial}`.
@@ -211,6 +212,105 @@ pub struct CustomerInput {
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+/// `POST /api/verifications`: open a case to send a verification video.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationRequest {
+    pub serial: String,
+    pub email: String,
+}
+
+/// The answer to opening a case: where to send the video (tus creation URL).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationCreated {
+    pub id: String,
+    pub status: VerificationStatus,
+    pub upload_url: String,
+    pub max_bytes: u64,
+}
+
+/// `GET /api/verifications/{id}`: where a case stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationDocument {
+    pub id: String,
+    pub serial: String,
+    pub status: VerificationStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub submitted_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub decided_at: Option<Timestamp>,
+    /// Until when an accepted case can carry an activation (72 hours).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub activation_deadline: Option<Timestamp>,
+    pub reject_reason: Option<RejectReason>,
+    pub reject_note: Option<String>,
+    /// An upload under way, to resume after a reload.
+    pub upload: Option<UploadProgress>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadProgress {
+    pub url: String,
+    pub offset: u64,
+    pub length: u64,
+}
+
+/// `POST /api/staff/login`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// A signed-in staff member (`GET /api/staff/me`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub email: String,
+    /// `reviewer` (videos) or `service` (claims).
+    pub role: String,
+}
+
+/// A case in the staff's video queue; personal data masked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub id: String,
+    pub serial: String,
+    pub product_id: Option<String>,
+    /// `j***@example.pl`
+    pub email: String,
+    pub status: VerificationStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub submitted_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub decided_at: Option<Timestamp>,
+    pub reject_reason: Option<RejectReason>,
+    /// Where to stream the video from, while it is kept.
+    pub video_url: Option<String>,
+}
+
+/// `POST /api/staff/verifications/{id}/decision`: accept, or reject with a reason
+/// (`other` needs a note).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub accept: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<RejectReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// An RFC 9457 problem document with the stable `code` (`application/problem+json`).

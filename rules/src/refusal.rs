@@ -1,6 +1,7 @@
-//! Why the portal says no: one enum whose variants are exactly the API error `code`s of
-//! the spec (§6). The server maps it to problem+json in one place, the app to a
-//! translated message in one place.
+//! Why the portal says no: one enum whose variants are the API error `code`s: those of
+//! the spec (§6), and four the workflows and resumable uploads need (`invalid_state`,
+//! `offset_mismatch`, `checksum_mismatch`, `tus_version_unsupported`). The server maps
+//! it to problem+json in one place, the app to a translated message in one place.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -31,10 +32,18 @@ pub enum Refusal {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// The case or claim is not in a state that allows this step.
+    InvalidState,
+    /// A resumable upload's chunk does not start at the stored offset (tus: 409).
+    OffsetMismatch,
+    /// A chunk's checksum does not match its bytes; the chunk is discarded (tus: 460).
+    ChecksumMismatch,
+    /// The client speaks another tus version (tus: 412).
+    TusVersionUnsupported,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 22] = [
+    pub const ALL: [Refusal; 26] = [
         Refusal::InvalidCodeFormat,
         Refusal::CodeNotFound,
         Refusal::CodeAlreadyUsed,
@@ -57,6 +66,10 @@ impl Refusal {
         Refusal::Unauthorized,
         Refusal::Forbidden,
         Refusal::NotFound,
+        Refusal::InvalidState,
+        Refusal::OffsetMismatch,
+        Refusal::ChecksumMismatch,
+        Refusal::TusVersionUnsupported,
     ];
 
     /// The stable machine-readable `code`, the same string serde writes.
@@ -84,6 +97,10 @@ impl Refusal {
             Refusal::Unauthorized => "unauthorized",
             Refusal::Forbidden => "forbidden",
             Refusal::NotFound => "not_found",
+            Refusal::InvalidState => "invalid_state",
+            Refusal::OffsetMismatch => "offset_mismatch",
+            Refusal::ChecksumMismatch => "checksum_mismatch",
+            Refusal::TusVersionUnsupported => "tus_version_unsupported",
         }
     }
 }
@@ -149,10 +166,20 @@ mod tests {
         "not_found",
     ];
 
+    /// Codes beyond the spec's list, for workflow steps and resumable uploads.
+    const EXTRA_CODES: [&str; 4] = [
+        "invalid_state",
+        "offset_mismatch",
+        "checksum_mismatch",
+        "tus_version_unsupported",
+    ];
+
     #[test]
     fn every_variant_is_one_spec_code_and_serde_agrees() {
         let codes: HashSet<&str> = Refusal::ALL.iter().map(|r| r.code()).collect();
-        assert_eq!(codes, SPEC_CODES.into_iter().collect::<HashSet<_>>());
+        let expected: HashSet<&str> = SPEC_CODES.into_iter().chain(EXTRA_CODES).collect();
+        assert_eq!(codes, expected);
+        assert_eq!(codes.len(), Refusal::ALL.len());
         for refusal in Refusal::ALL {
             let json = serde_json::to_string(&refusal).expect("serialises");
             assert_eq!(json, format!("\"{}\"", refusal.code()));

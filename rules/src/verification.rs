@@ -53,6 +53,32 @@ impl VerificationCase {
         }
     }
 
+    /// A complete upload with a video container moves the case to review.
+    pub fn submit(&self) -> Result<VerificationCase, Refusal> {
+        match self.status {
+            VerificationStatus::AwaitingUpload => Ok(VerificationCase {
+                status: VerificationStatus::PendingReview,
+                accepted_at: None,
+            }),
+            _ => Err(Refusal::InvalidState),
+        }
+    }
+
+    /// Staff accept (opening the 72-hour window at `now`) or reject a case under review.
+    pub fn decide(&self, accept: bool, now: Timestamp) -> Result<VerificationCase, Refusal> {
+        match self.status {
+            VerificationStatus::PendingReview if accept => Ok(VerificationCase {
+                status: VerificationStatus::Accepted,
+                accepted_at: Some(now),
+            }),
+            VerificationStatus::PendingReview => Ok(VerificationCase {
+                status: VerificationStatus::Rejected,
+                accepted_at: None,
+            }),
+            _ => Err(Refusal::InvalidState),
+        }
+    }
+
     /// Whether the case can carry an activation at `now`.
     pub fn admit(&self, now: Timestamp) -> Result<(), Refusal> {
         match self.status_at(now) {
@@ -94,6 +120,29 @@ mod tests {
             VerificationStatus::Accepted
         );
         assert_eq!(case.status_at(deadline), VerificationStatus::Expired);
+    }
+
+    #[test]
+    fn a_case_goes_from_upload_to_review_to_a_decision_once() {
+        let now = at("2026-11-24T10:00:00Z");
+        let new = VerificationCase {
+            status: VerificationStatus::AwaitingUpload,
+            accepted_at: None,
+        };
+        assert_eq!(new.decide(true, now), Err(Refusal::InvalidState));
+        let pending = new.submit().expect("submitted");
+        assert_eq!(pending.status, VerificationStatus::PendingReview);
+        assert_eq!(pending.submit(), Err(Refusal::InvalidState));
+        let accepted = pending.decide(true, now).expect("decided");
+        assert_eq!(accepted.accepted_at, Some(now));
+        assert_eq!(
+            accepted.activation_deadline(),
+            Some(at("2026-11-27T10:00:00Z"))
+        );
+        assert_eq!(accepted.decide(false, now), Err(Refusal::InvalidState));
+        let rejected = pending.decide(false, now).expect("decided");
+        assert_eq!(rejected.status, VerificationStatus::Rejected);
+        assert_eq!(rejected.admit(now), Err(Refusal::VerificationNotAccepted));
     }
 
     #[test]

@@ -24,6 +24,16 @@ pub struct Settings {
     #[arg(long, env = "CARE_SMTP_URL")]
     pub smtp_url: Option<String>,
 
+    /// The portal's address as customers reach it, for links in emails; defaults to
+    /// `http://<the address listened on>`.
+    #[arg(long, env = "CARE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// `1`: mark the staff session cookie `Secure` (set it behind TLS).
+    #[arg(long, env = "CARE_SECURE_COOKIES", value_parser = BoolishValueParser::new(),
+          default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
+    pub secure_cookies: bool,
+
     /// The sender of every email.
     #[arg(
         long,
@@ -55,6 +65,10 @@ pub struct DataSettings {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Where videos are kept: `file://PATH`; defaults to `<data dir>/uploads`.
+    #[arg(long, env = "CARE_STORAGE")]
+    pub storage: Option<String>,
+
     /// The key codes are hashed with, as 64 hex digits. Defaults to the contents of
     /// `<data dir>/code.key`, created on first start. Keep it out of the database's
     /// backups: without it a leaked database gives away no code.
@@ -67,6 +81,12 @@ impl DataSettings {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("care.db").display()))
+    }
+
+    pub fn storage_url(&self) -> String {
+        self.storage
+            .clone()
+            .unwrap_or_else(|| format!("file://{}", self.data_dir.join("uploads").display()))
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

@@ -6,7 +6,7 @@ use crate::storage::{NewEmail, OutboxEmail, Store};
 use anyhow::{Context, Result};
 use care_rules::api::CoverageDocument;
 use care_rules::time::warsaw_display;
-use care_rules::{Lang, Product, Timestamp};
+use care_rules::{Lang, Product, RejectReason, Serial, Timestamp};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -218,6 +218,136 @@ pub fn activation_confirmation(mail: &ActivationMail<'_>) -> NewEmail {
     }
 }
 
+/// The case's link, sent when the owner opens a verification case.
+pub fn verification_opened(lang: Lang, to: &str, serial: &Serial, link: &str) -> NewEmail {
+    let (subject, body) = match lang {
+        Lang::Pl => (
+            format!("Care Refresh: film weryfikacyjny dla {serial}"),
+            format!(
+                "Dzień dobry,\n\n\
+                 założyliśmy sprawę weryfikacji urządzenia o numerze seryjnym {serial}.\n\
+                 Tu prześlesz film i sprawdzisz, co się z nim dzieje:\n{link}\n\n\
+                 Film: jedno ujęcie bez cięć, widoczna etykieta z numerem seryjnym, włączenie\n\
+                 urządzenia, każda strona i obiektyw, działanie każdej funkcji. MP4 lub MOV, do 2 GiB.\n\n\
+                 Zespół Care Refresh\n"
+            ),
+        ),
+        Lang::En => (
+            format!("Care Refresh: verification video for {serial}"),
+            format!(
+                "Hello,\n\n\
+                 we opened a verification case for the device with serial number {serial}.\n\
+                 Upload the video and follow its review here:\n{link}\n\n\
+                 The video: one continuous shot, the serial number label, the device powering on,\n\
+                 every side and lens, each function working. MP4 or MOV, up to 2 GiB.\n\n\
+                 The Care Refresh team\n"
+            ),
+        ),
+    };
+    NewEmail {
+        to: to.to_owned(),
+        subject,
+        body,
+    }
+}
+
+/// The video was accepted: activate before the deadline.
+pub fn verification_accepted(
+    lang: Lang,
+    to: &str,
+    serial: &str,
+    deadline: Timestamp,
+    link: &str,
+) -> NewEmail {
+    let until = warsaw_display(deadline, lang);
+    let (subject, body) = match lang {
+        Lang::Pl => (
+            format!("Care Refresh: film zaakceptowany ({serial})"),
+            format!(
+                "Dzień dobry,\n\n\
+                 film weryfikacyjny urządzenia {serial} został zaakceptowany.\n\
+                 Aktywuj plan do {until} (czas polski), czyli w ciągu 72 godzin;\n\
+                 później potrzebny będzie nowy film.\n{link}\n\n\
+                 Zespół Care Refresh\n"
+            ),
+        ),
+        Lang::En => (
+            format!("Care Refresh: video accepted ({serial})"),
+            format!(
+                "Hello,\n\n\
+                 the verification video of device {serial} was accepted.\n\
+                 Activate your plan by {until} (Warsaw time), within 72 hours;\n\
+                 after that a new video is needed.\n{link}\n\n\
+                 The Care Refresh team\n"
+            ),
+        ),
+    };
+    NewEmail {
+        to: to.to_owned(),
+        subject,
+        body,
+    }
+}
+
+/// Why a video was rejected, as the owner reads it.
+pub fn reject_reason_text(reason: RejectReason, lang: Lang) -> &'static str {
+    use RejectReason::*;
+    match (reason, lang) {
+        (SerialNotVisible, Lang::Pl) => "numer seryjny nie jest widoczny",
+        (SerialNotVisible, Lang::En) => "the serial number is not visible",
+        (DeviceDamaged, Lang::Pl) => "urządzenie jest uszkodzone",
+        (DeviceDamaged, Lang::En) => "the device is damaged",
+        (VideoEdited, Lang::Pl) => "film jest zmontowany lub przycięty",
+        (VideoEdited, Lang::En) => "the video is edited or cut",
+        (WrongDevice, Lang::Pl) => "na filmie jest inne urządzenie",
+        (WrongDevice, Lang::En) => "the video shows another device",
+        (PoorQuality, Lang::Pl) => "jakość filmu jest zbyt słaba",
+        (PoorQuality, Lang::En) => "the video quality is too poor",
+        (Other, Lang::Pl) => "inny powód",
+        (Other, Lang::En) => "another reason",
+    }
+}
+
+/// The video was rejected, with the reason.
+pub fn verification_rejected(
+    lang: Lang,
+    to: &str,
+    serial: &str,
+    reason: Option<RejectReason>,
+    note: Option<&str>,
+    link: &str,
+) -> NewEmail {
+    let reason = reason
+        .map(|r| reject_reason_text(r, lang))
+        .unwrap_or_default();
+    let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+    let (subject, body) = match lang {
+        Lang::Pl => (
+            format!("Care Refresh: film odrzucony ({serial})"),
+            format!(
+                "Dzień dobry,\n\n\
+                 nie możemy przyjąć filmu weryfikacyjnego urządzenia {serial}: {reason}{note}.\n\
+                 Możesz założyć nową sprawę i nagrać film jeszcze raz:\n{link}\n\n\
+                 Zespół Care Refresh\n"
+            ),
+        ),
+        Lang::En => (
+            format!("Care Refresh: video rejected ({serial})"),
+            format!(
+                "Hello,\n\n\
+                 we cannot accept the verification video of device {serial}: {reason}{note}.\n\
+                 You can open a new case and record the video again:\n{link}\n\n\
+                 The Care Refresh team\n"
+            ),
+        ),
+    };
+    NewEmail {
+        to: to.to_owned(),
+        subject,
+        body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +387,37 @@ mod tests {
         assert!(
             en.body
                 .contains("from 24 Nov 2026, 11:00 to 24 Nov 2027, 11:00")
+        );
+    }
+
+    #[test]
+    fn decisions_tell_the_deadline_or_the_reason() {
+        let deadline: Timestamp = "2026-11-27T10:00:00Z".parse().expect("instant");
+        let ok = verification_accepted(
+            Lang::Pl,
+            "a@b.pl",
+            "SN0000000001",
+            deadline,
+            "http://x/verification/1",
+        );
+        assert!(
+            ok.body.contains("do 27.11.2026, 11:00 (czas polski)"),
+            "{}",
+            ok.body
+        );
+        assert!(ok.body.contains("http://x/verification/1"));
+        let no = verification_rejected(
+            Lang::En,
+            "a@b.pl",
+            "SN0000000001",
+            Some(RejectReason::Other),
+            Some("the lens is covered"),
+            "http://x",
+        );
+        assert!(
+            no.body.contains("another reason (the lens is covered)"),
+            "{}",
+            no.body
         );
     }
 

@@ -35,6 +35,15 @@ impl ApiError {
         }
     }
 
+    /// A refusal with a sentence on what is wrong.
+    pub fn detail(refusal: Refusal, detail: impl Into<String>) -> ApiError {
+        ApiError::Refused {
+            refusal,
+            field: None,
+            detail: Some(detail.into()),
+        }
+    }
+
     /// The refusal, when this is one (not an internal fault).
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
@@ -76,7 +85,10 @@ pub fn status_of(refusal: Refusal) -> StatusCode {
     use Refusal::*;
     match refusal {
         CodeNotFound | DeviceNotFound | NotFound => StatusCode::NOT_FOUND,
-        CodeAlreadyUsed => StatusCode::CONFLICT,
+        CodeAlreadyUsed | InvalidState | OffsetMismatch => StatusCode::CONFLICT,
+        TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
+        // tus' own status for a checksum mismatch.
+        ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
@@ -124,6 +136,10 @@ pub fn title_of(refusal: Refusal) -> &'static str {
         Unauthorized => "Sign-in required",
         Forbidden => "Not allowed",
         NotFound => "Not found",
+        InvalidState => "Not allowed in the current state",
+        OffsetMismatch => "The chunk does not start at the upload's offset",
+        ChecksumMismatch => "The chunk's checksum does not match; it was discarded",
+        TusVersionUnsupported => "Unsupported tus version",
     }
 }
 

@@ -5,9 +5,9 @@ use crate::clock::Clock;
 use crate::codes::CodeKey;
 use crate::config::Settings;
 use crate::email::{self, Mailer};
-use crate::state::{AppState, RateLimits};
+use crate::state::{AppState, RateLimits, UploadLocks};
 use crate::storage::{self, Store};
-use crate::{operator, routes, web};
+use crate::{operator, retention, routes, uploads, web};
 use anyhow::Context;
 use axum::Router;
 use lettre::message::Mailbox;
@@ -47,20 +47,29 @@ impl Application {
                 "the browser app is not built there; only the API is served"
             );
         }
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("listening on {}", settings.addr))?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", listener.local_addr()?),
+        };
         let state = AppState {
             store,
+            uploads: uploads::open(&data.storage_url())?,
             clock,
             code_key,
             outbox: Arc::default(),
             limits: RateLimits::default(),
+            writing: UploadLocks::default(),
+            public_url,
+            secure_cookies: settings.secure_cookies,
         };
+        routes::uploads::recover(&state).await?;
         let router = Router::new()
             .nest("/api", routes::api(state.clone()))
             .merge(web::app(&settings.web_dir))
             .layer(TraceLayer::new_for_http());
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .with_context(|| format!("listening on {}", settings.addr))?;
         Ok(Application {
             listener,
             router,
@@ -97,6 +106,7 @@ impl Application {
             self.mail_from,
             self.state.outbox.clone(),
         ));
+        let sweeper = tokio::spawn(retention::run(self.state.clone()));
         let served = axum::serve(
             self.listener,
             self.router
@@ -105,6 +115,7 @@ impl Application {
         .with_graceful_shutdown(shutdown_signal())
         .await;
         worker.abort();
+        sweeper.abort();
         Ok(served?)
     }
 }

@@ -3,26 +3,46 @@
 use crate::clock::Clock;
 use crate::codes::CodeKey;
 use crate::storage::Store;
-use std::sync::Arc;
+use crate::uploads::UploadStorage;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub uploads: Arc<dyn UploadStorage>,
     pub clock: Clock,
     pub code_key: CodeKey,
     /// Wakes the outbox worker when a transaction has queued an email.
     pub outbox: Arc<Notify>,
     pub limits: RateLimits,
+    pub writing: UploadLocks,
+    /// The portal's address as customers reach it, for links in emails.
+    pub public_url: String,
+    /// Mark staff session cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
 }
 
-/// Guessing codes is limited: failed attempts (unknown codes) per client address and
-/// per serial number within a window.
+impl AppState {
+    /// The customer's link to a verification case.
+    pub fn case_link(&self, id: &str) -> String {
+        format!(
+            "{}/verification/{id}",
+            self.public_url.trim_end_matches('/')
+        )
+    }
+}
+
+/// Guessing is limited: failed attempts per client address and per serial number or
+/// account within a window.
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {
     pub failures_per_client: u32,
     pub failures_per_serial: u32,
     pub window_seconds: i64,
+    /// Verification cases one client may open per window (each sends an email).
+    pub cases_per_client: u32,
 }
 
 impl Default for RateLimits {
@@ -31,6 +51,42 @@ impl Default for RateLimits {
             failures_per_client: 10,
             failures_per_serial: 10,
             window_seconds: 15 * 60,
+            cases_per_client: 20,
         }
+    }
+}
+
+/// Uploads a request is writing to right now: a second writer is refused, so chunks
+/// of one upload never interleave.
+#[derive(Clone, Default)]
+pub struct UploadLocks(Arc<Mutex<HashSet<String>>>);
+
+pub struct UploadLock {
+    locks: UploadLocks,
+    id: String,
+}
+
+impl UploadLocks {
+    /// The lock on `id`, or `None` while another request holds it.
+    pub fn try_lock(&self, id: &str) -> Option<UploadLock> {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.insert(id.to_owned()).then(|| UploadLock {
+            locks: self.clone(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl Drop for UploadLock {
+    fn drop(&mut self) {
+        let mut held = self
+            .locks
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.remove(&self.id);
     }
 }

@@ -6,15 +6,20 @@ mod coverage;
 mod devices;
 mod health;
 pub mod openapi;
+mod staff;
 mod test_clock;
+pub mod uploads;
+pub mod verifications;
 
 use crate::extract::JSON_BODY_LIMIT;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use care_rules::Refusal;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn api(state: AppState) -> Router {
     let mut router = Router::new()
@@ -23,7 +28,30 @@ pub fn api(state: AppState) -> Router {
         .route("/devices/{serial}", get(devices::device))
         .route("/coverage/{serial}", get(coverage::coverage))
         .route("/activations", post(activations::create))
+        .route("/verifications", post(verifications::create))
+        .route("/verifications/{id}", get(verifications::get))
+        .route("/staff/login", post(staff::login))
+        .route("/staff/logout", post(staff::logout))
+        .route("/staff/me", get(staff::me))
+        .route("/staff/verifications", get(staff::queue))
+        .route("/staff/verifications/{id}/video", get(staff::video))
+        .route("/staff/verifications/{id}/decision", post(staff::decide))
         .route("/openapi.json", get(openapi::document));
+    // tus answers carry its version, refusals included.
+    let tus = Router::new()
+        .route("/uploads", post(uploads::create).options(uploads::options))
+        .route(
+            "/uploads/{id}",
+            axum::routing::head(uploads::head)
+                .patch(uploads::patch)
+                .delete(uploads::delete)
+                .options(uploads::options),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("tus-resumable"),
+            HeaderValue::from_static(crate::tus::VERSION),
+        ));
+    router = router.merge(tus);
     if state.clock.is_test() {
         router = router.route(
             "/test-clock",

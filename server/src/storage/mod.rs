@@ -9,7 +9,7 @@ pub use sqlite::SqliteStore;
 use crate::codes::CodeHash;
 use anyhow::Result;
 use async_trait::async_trait;
-use care_rules::{Coverage, Plan, Serial, Term, Timestamp, VerificationCase};
+use care_rules::{Coverage, Plan, RejectReason, Serial, Term, Timestamp, VerificationCase};
 use std::sync::Arc;
 
 /// Opens the store a `DATABASE_URL` names, creating and migrating it if needed.
@@ -81,6 +81,9 @@ pub trait Tx: Send {
     async fn insert_activation(&mut self, activation: &ActivationRecord) -> Result<()>;
 
     async fn verification(&mut self, id: &str) -> Result<Option<VerificationRecord>>;
+    async fn insert_verification(&mut self, record: &VerificationRecord) -> Result<()>;
+    /// Cases in a stored status (`None`: all), oldest submission first.
+    async fn verifications(&mut self, status: Option<&str>) -> Result<Vec<VerificationRecord>>;
     /// Marks an accepted case used by `activation_id`; `false` if it was not accepted.
     async fn use_verification(
         &mut self,
@@ -88,8 +91,45 @@ pub trait Tx: Send {
         activation_id: &str,
         at: Timestamp,
     ) -> Result<bool>;
-    /// Test and seeding support: a case in the accepted state.
-    async fn insert_verification(&mut self, record: &VerificationRecord) -> Result<()>;
+    /// Moves an awaiting case to review with its finished upload; `false` if it was
+    /// not awaiting one.
+    async fn submit_verification(
+        &mut self,
+        id: &str,
+        upload_id: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Records a decision on a case under review; `false` if it was not under review.
+    async fn decide_verification(&mut self, decision: &Decision<'_>) -> Result<bool>;
+
+    async fn insert_upload(&mut self, upload: &UploadRecord) -> Result<()>;
+    async fn upload(&mut self, id: &str) -> Result<Option<UploadRecord>>;
+    /// Uploads of a case that are neither finished nor terminated.
+    async fn open_uploads(&mut self, verification_id: &str) -> Result<Vec<UploadRecord>>;
+    /// Moves the durable offset from `from` to `to`; `false` if it was not at `from`.
+    async fn advance_upload(&mut self, id: &str, from: u64, to: u64) -> Result<bool>;
+    async fn finish_upload(&mut self, id: &str, at: Timestamp) -> Result<()>;
+    async fn terminate_upload(&mut self, id: &str, at: Timestamp) -> Result<()>;
+    /// Uploads whose stored bytes are due for deletion: finished videos of cases
+    /// decided before `decided_before`, and unfinished uploads created before
+    /// `abandoned_before` or terminated.
+    async fn uploads_to_delete(
+        &mut self,
+        decided_before: Timestamp,
+        abandoned_before: Timestamp,
+    ) -> Result<Vec<String>>;
+    async fn mark_video_deleted(&mut self, id: &str, at: Timestamp) -> Result<()>;
+
+    async fn insert_session(
+        &mut self,
+        token_hash: &[u8],
+        email: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()>;
+    /// The staff member of a session that has not expired at `now`.
+    async fn session(&mut self, token_hash: &[u8], now: Timestamp) -> Result<Option<StaffRecord>>;
+    async fn delete_session(&mut self, token_hash: &[u8]) -> Result<()>;
 
     async fn idempotent_response(&mut self, key: &str) -> Result<Option<StoredResponse>>;
     /// Keeps the first answer for `key`; a second save of the same key changes nothing.
@@ -161,8 +201,42 @@ pub struct VerificationRecord {
     pub id: String,
     pub serial: String,
     pub email: String,
+    /// The language of the emails about this case.
+    pub lang: String,
     pub case: VerificationCase,
     pub created_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    pub decided_at: Option<Timestamp>,
+    pub reject_reason: Option<RejectReason>,
+    pub reject_note: Option<String>,
+    /// The finished upload under review.
+    pub upload_id: Option<String>,
+}
+
+/// A staff decision on a case under review.
+pub struct Decision<'a> {
+    pub id: &'a str,
+    pub accept: bool,
+    pub reason: Option<RejectReason>,
+    pub note: Option<&'a str>,
+    pub by: &'a str,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRecord {
+    pub id: String,
+    pub verification_id: String,
+    pub length: u64,
+    /// Bytes durable in storage.
+    pub received: u64,
+    /// The `Upload-Metadata` header as the client sent it.
+    pub metadata: String,
+    pub content_type: String,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub terminated_at: Option<Timestamp>,
+    pub video_deleted_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

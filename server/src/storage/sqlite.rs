@@ -146,17 +146,61 @@ fn stored_plan(s: &str) -> Result<Plan> {
     Plan::parse(s).with_context(|| format!("a stored plan is unknown: {s:?}"))
 }
 
-fn verification_status(s: &str) -> Result<VerificationStatus> {
+/// A serde enum (snake_case) from its stored text.
+fn stored_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     Ok(serde_json::from_value(serde_json::Value::String(
         s.to_owned(),
     ))?)
 }
 
-fn status_text(s: VerificationStatus) -> Result<String> {
-    match serde_json::to_value(s)? {
+/// A serde enum's text, as stored.
+fn enum_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    match serde_json::to_value(value)? {
         serde_json::Value::String(text) => Ok(text),
-        other => anyhow::bail!("unexpected status form {other}"),
+        other => anyhow::bail!("unexpected enum form {other}"),
     }
+}
+
+const VERIFICATION_COLUMNS: &str =
+    "SELECT id, serial, email, lang, status, created_at, submitted_at,
+    decided_at, accepted_at, reject_reason, reject_note, upload_id FROM verifications";
+
+fn verification_from(r: &SqliteRow) -> Result<VerificationRecord> {
+    let reason: Option<String> = r.try_get("reject_reason")?;
+    Ok(VerificationRecord {
+        id: r.try_get("id")?,
+        serial: r.try_get("serial")?,
+        email: r.try_get("email")?,
+        lang: r.try_get("lang")?,
+        case: VerificationCase {
+            status: stored_enum::<VerificationStatus>(r.try_get("status")?)?,
+            accepted_at: opt_instant(r.try_get("accepted_at")?)?,
+        },
+        created_at: instant(r.try_get("created_at")?)?,
+        submitted_at: opt_instant(r.try_get("submitted_at")?)?,
+        decided_at: opt_instant(r.try_get("decided_at")?)?,
+        reject_reason: reason.as_deref().map(stored_enum).transpose()?,
+        reject_note: r.try_get("reject_note")?,
+        upload_id: r.try_get("upload_id")?,
+    })
+}
+
+const UPLOAD_COLUMNS: &str = "SELECT id, verification_id, length, received, metadata, content_type,
+    created_at, finished_at, terminated_at, video_deleted_at FROM uploads";
+
+fn upload_from(r: &SqliteRow) -> Result<UploadRecord> {
+    Ok(UploadRecord {
+        id: r.try_get("id")?,
+        verification_id: r.try_get("verification_id")?,
+        length: u64::try_from(r.try_get::<i64, _>("length")?)?,
+        received: u64::try_from(r.try_get::<i64, _>("received")?)?,
+        metadata: r.try_get("metadata")?,
+        content_type: r.try_get("content_type")?,
+        created_at: instant(r.try_get("created_at")?)?,
+        finished_at: opt_instant(r.try_get("finished_at")?)?,
+        terminated_at: opt_instant(r.try_get("terminated_at")?)?,
+        video_deleted_at: opt_instant(r.try_get("video_deleted_at")?)?,
+    })
 }
 
 fn device_from(row: &SqliteRow) -> Result<DeviceRecord> {
@@ -360,25 +404,45 @@ impl Tx for SqliteTx {
     }
 
     async fn verification(&mut self, id: &str) -> Result<Option<VerificationRecord>> {
-        let row = sqlx::query(
-            "SELECT id, serial, email, status, accepted_at, created_at FROM verifications WHERE id = $1",
+        let row = sqlx::query(&format!("{VERIFICATION_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(verification_from).transpose()
+    }
+
+    async fn insert_verification(&mut self, v: &VerificationRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO verifications (id, serial, email, lang, status, created_at, submitted_at,
+                 decided_at, accepted_at, reject_reason, reject_note, upload_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
+        .bind(&v.id)
+        .bind(&v.serial)
+        .bind(&v.email)
+        .bind(&v.lang)
+        .bind(enum_text(&v.case.status)?)
+        .bind(secs(v.created_at))
+        .bind(v.submitted_at.map(secs))
+        .bind(v.decided_at.map(secs))
+        .bind(v.case.accepted_at.map(secs))
+        .bind(v.reject_reason.as_ref().map(enum_text).transpose()?)
+        .bind(&v.reject_note)
+        .bind(&v.upload_id)
+        .execute(&mut *self.tx)
         .await?;
-        row.map(|r| {
-            Ok(VerificationRecord {
-                id: r.try_get("id")?,
-                serial: r.try_get("serial")?,
-                email: r.try_get("email")?,
-                case: VerificationCase {
-                    status: verification_status(r.try_get("status")?)?,
-                    accepted_at: opt_instant(r.try_get("accepted_at")?)?,
-                },
-                created_at: instant(r.try_get("created_at")?)?,
-            })
-        })
-        .transpose()
+        Ok(())
+    }
+
+    async fn verifications(&mut self, status: Option<&str>) -> Result<Vec<VerificationRecord>> {
+        let rows = sqlx::query(&format!(
+            "{VERIFICATION_COLUMNS} WHERE ($1 IS NULL OR status = $1)
+             ORDER BY COALESCE(submitted_at, created_at), id"
+        ))
+        .bind(status)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(verification_from).collect()
     }
 
     async fn use_verification(
@@ -399,19 +463,177 @@ impl Tx for SqliteTx {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn insert_verification(&mut self, v: &VerificationRecord) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO verifications (id, serial, email, status, created_at, accepted_at, decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    async fn submit_verification(
+        &mut self,
+        id: &str,
+        upload_id: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE verifications SET status = 'pending_review', submitted_at = $1, upload_id = $2
+             WHERE id = $3 AND status = 'awaiting_upload'",
         )
-        .bind(&v.id)
-        .bind(&v.serial)
-        .bind(&v.email)
-        .bind(status_text(v.case.status)?)
-        .bind(secs(v.created_at))
-        .bind(v.case.accepted_at.map(secs))
+        .bind(secs(at))
+        .bind(upload_id)
+        .bind(id)
         .execute(&mut *self.tx)
         .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn decide_verification(&mut self, d: &Decision<'_>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE verifications SET status = $1, decided_at = $2, accepted_at = $3,
+                 reject_reason = $4, reject_note = $5, decided_by = $6
+             WHERE id = $7 AND status = 'pending_review'",
+        )
+        .bind(if d.accept { "accepted" } else { "rejected" })
+        .bind(secs(d.at))
+        .bind(d.accept.then_some(secs(d.at)))
+        .bind(d.reason.as_ref().map(enum_text).transpose()?)
+        .bind(d.note)
+        .bind(d.by)
+        .bind(d.id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_upload(&mut self, u: &UploadRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO uploads (id, verification_id, length, received, metadata, content_type, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&u.id)
+        .bind(&u.verification_id)
+        .bind(i64::try_from(u.length)?)
+        .bind(i64::try_from(u.received)?)
+        .bind(&u.metadata)
+        .bind(&u.content_type)
+        .bind(secs(u.created_at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn upload(&mut self, id: &str) -> Result<Option<UploadRecord>> {
+        let row = sqlx::query(&format!("{UPLOAD_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(upload_from).transpose()
+    }
+
+    async fn open_uploads(&mut self, verification_id: &str) -> Result<Vec<UploadRecord>> {
+        let rows = sqlx::query(&format!(
+            "{UPLOAD_COLUMNS} WHERE verification_id = $1
+                 AND finished_at IS NULL AND terminated_at IS NULL ORDER BY created_at"
+        ))
+        .bind(verification_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(upload_from).collect()
+    }
+
+    async fn advance_upload(&mut self, id: &str, from: u64, to: u64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE uploads SET received = $1
+             WHERE id = $2 AND received = $3 AND finished_at IS NULL AND terminated_at IS NULL",
+        )
+        .bind(i64::try_from(to)?)
+        .bind(id)
+        .bind(i64::try_from(from)?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_upload(&mut self, id: &str, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE uploads SET finished_at = $1 WHERE id = $2")
+            .bind(secs(at))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn terminate_upload(&mut self, id: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE uploads SET terminated_at = $1 WHERE id = $2 AND terminated_at IS NULL",
+        )
+        .bind(secs(at))
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn uploads_to_delete(
+        &mut self,
+        decided_before: Timestamp,
+        abandoned_before: Timestamp,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT u.id FROM uploads u JOIN verifications v ON v.id = u.verification_id
+             WHERE u.video_deleted_at IS NULL AND (
+                 (u.finished_at IS NOT NULL AND v.upload_id = u.id
+                     AND v.decided_at IS NOT NULL AND v.decided_at <= $1)
+                 OR (u.finished_at IS NULL
+                     AND (u.terminated_at IS NOT NULL OR u.created_at <= $2)))",
+        )
+        .bind(secs(decided_before))
+        .bind(secs(abandoned_before))
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    async fn mark_video_deleted(&mut self, id: &str, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE uploads SET video_deleted_at = $1 WHERE id = $2")
+            .bind(secs(at))
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_session(
+        &mut self,
+        token_hash: &[u8],
+        email: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO staff_sessions (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(email)
+        .bind(secs(at))
+        .bind(secs(expires_at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&mut self, token_hash: &[u8], now: Timestamp) -> Result<Option<StaffRecord>> {
+        let email: Option<String> = sqlx::query_scalar(
+            "SELECT email FROM staff_sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(secs(now))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        match email {
+            Some(email) => self.staff(&email).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_session(&mut self, token_hash: &[u8]) -> Result<()> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

@@ -1,0 +1,427 @@
+//! `/api/uploads`: resumable uploads of verification videos (tus 1.0: core, creation,
+//! termination, checksum). Bytes stream to storage in constant memory; the stored
+//! offset moves only after they are durable.
+
+use crate::codes::random_id;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::storage::UploadRecord;
+use crate::tus;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use care_rules::{Refusal, VerificationStatus};
+use futures::StreamExt;
+use sha1::{Digest, Sha1};
+
+fn with_headers(status: StatusCode, headers: &[(&'static str, String)]) -> Response {
+    let mut response = status.into_response();
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
+    }
+    response
+}
+
+/// What the server supports.
+#[utoipa::path(options, path = "/api/uploads", tag = "verification",
+    responses((status = 204, description = "`Tus-Version`, `Tus-Max-Size`, `Tus-Extension`, `Tus-Checksum-Algorithm`")))]
+pub async fn options() -> Response {
+    with_headers(
+        StatusCode::NO_CONTENT,
+        &[
+            ("tus-version", tus::VERSION.to_owned()),
+            ("tus-max-size", tus::MAX_SIZE.to_string()),
+            ("tus-extension", tus::EXTENSIONS.to_owned()),
+            (
+                "tus-checksum-algorithm",
+                tus::CHECKSUM_ALGORITHMS.to_owned(),
+            ),
+        ],
+    )
+}
+
+/// Creates an upload for a verification case awaiting its video. `Upload-Metadata`
+/// carries `verification_id` (and may carry `filename`, `filetype`).
+#[utoipa::path(post, path = "/api/uploads", tag = "verification",
+    params(
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Length" = u64, Header, description = "bytes, at most Tus-Max-Size (2 GiB)"),
+        ("Upload-Metadata" = String, Header, description = "`verification_id <base64>`, optionally `filename`, `filetype`"),
+    ),
+    responses(
+        (status = 201, description = "Created; `Location` is the upload's URL"),
+        (status = 404, description = "`not_found`: no such verification case"),
+        (status = 409, description = "`invalid_state`: the case is not awaiting a video"),
+        (status = 412, description = "`tus_version_unsupported`"),
+        (status = 413, description = "`payload_too_large`"),
+        (status = 415, description = "`unsupported_media_type`: not MP4 or MOV"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    tus::check_version(&headers)?;
+    let length = tus::number(&headers, "Upload-Length")?;
+    if length > tus::MAX_SIZE {
+        return Err(ApiError::field(
+            Refusal::PayloadTooLarge,
+            "Upload-Length",
+            format!("a video may have at most {} bytes (2 GiB)", tus::MAX_SIZE),
+        ));
+    }
+    if length < 8 {
+        return Err(ApiError::field(
+            Refusal::UnsupportedMediaType,
+            "Upload-Length",
+            "too short to be a video",
+        ));
+    }
+    let (raw, metadata) = tus::metadata(&headers)?;
+    let case_id = metadata.get("verification_id").ok_or_else(|| {
+        ApiError::field(
+            Refusal::InvalidRequest,
+            "Upload-Metadata",
+            "verification_id is required",
+        )
+    })?;
+    let content_type = match metadata.get("filetype").map(String::as_str) {
+        Some(t) if tus::VIDEO_TYPES.contains(&t) => t.to_owned(),
+        Some(_) => {
+            return Err(ApiError::field(
+                Refusal::UnsupportedMediaType,
+                "Upload-Metadata",
+                "the video must be MP4 or MOV",
+            ));
+        }
+        None if metadata
+            .get("filename")
+            .is_some_and(|f| f.to_ascii_lowercase().ends_with(".mov")) =>
+        {
+            "video/quicktime".to_owned()
+        }
+        None => "video/mp4".to_owned(),
+    };
+    let now = state.clock.now();
+    let id = random_id();
+    let mut tx = state.store.write().await?;
+    let case = tx.verification(case_id).await?.ok_or(Refusal::NotFound)?;
+    if case.case.status_at(now) != VerificationStatus::AwaitingUpload {
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "the case is not awaiting a video",
+        ));
+    }
+    // A new upload replaces one the client abandoned (a lost URL, another file).
+    let abandoned = tx.open_uploads(case_id).await?;
+    for old in &abandoned {
+        tx.terminate_upload(&old.id, now).await?;
+    }
+    tx.insert_upload(&UploadRecord {
+        id: id.clone(),
+        verification_id: case_id.clone(),
+        length,
+        received: 0,
+        metadata: raw,
+        content_type,
+        created_at: now,
+        finished_at: None,
+        terminated_at: None,
+        video_deleted_at: None,
+    })
+    .await?;
+    state.uploads.create(&id).await?;
+    tx.commit().await?;
+    for old in abandoned {
+        state.uploads.delete(&old.id).await?;
+    }
+    Ok(with_headers(
+        StatusCode::CREATED,
+        &[("location", format!("/api/uploads/{id}"))],
+    ))
+}
+
+/// An upload that exists and was not terminated.
+async fn live_upload(state: &AppState, id: &str) -> Result<UploadRecord, ApiError> {
+    let mut tx = state.store.read().await?;
+    match tx.upload(id).await? {
+        Some(u) if u.terminated_at.is_none() => Ok(u),
+        _ => Err(Refusal::NotFound.into()),
+    }
+}
+
+/// The offset to resume from.
+#[utoipa::path(head, path = "/api/uploads/{id}", tag = "verification",
+    params(("id" = String, Path), ("Tus-Resumable" = String, Header)),
+    responses(
+        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Cache-Control: no-store`"),
+        (status = 404, description = "no such upload, or terminated"),
+    ))]
+pub async fn head(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    tus::check_version(&headers)?;
+    let mut upload = live_upload(&state, &id).await?;
+    if upload.received == upload.length && upload.finished_at.is_none() {
+        // The last chunk was stored but the server stopped before finishing.
+        complete(&state, &upload).await?;
+        upload = live_upload(&state, &id).await?;
+    }
+    Ok(with_headers(
+        StatusCode::OK,
+        &[
+            ("upload-offset", upload.received.to_string()),
+            ("upload-length", upload.length.to_string()),
+            ("upload-metadata", upload.metadata.clone()),
+            ("cache-control", "no-store".to_owned()),
+        ],
+    ))
+}
+
+/// Appends a chunk at `Upload-Offset`. With `Upload-Checksum`, a chunk whose sha1
+/// does not match is discarded (460). The first bytes must be an MP4/MOV container.
+#[utoipa::path(patch, path = "/api/uploads/{id}", tag = "verification",
+    params(
+        ("id" = String, Path),
+        ("Tus-Resumable" = String, Header),
+        ("Upload-Offset" = u64, Header),
+        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64 digest>`"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, description = "Stored; `Upload-Offset` is the new offset"),
+        (status = 404, description = "no such upload, or terminated"),
+        (status = 409, description = "`offset_mismatch`, or `invalid_state` for a finished upload"),
+        (status = 413, description = "`payload_too_large`: past `Upload-Length`"),
+        (status = 415, description = "`unsupported_media_type`: wrong Content-Type, or not a video (the upload is removed)"),
+        (status = 460, description = "`checksum_mismatch`: the chunk was discarded"),
+    ))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    tus::check_version(&headers)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if content_type != Some(tus::OFFSET_OCTET_STREAM) {
+        return Err(ApiError::field(
+            Refusal::UnsupportedMediaType,
+            "Content-Type",
+            format!("chunks are sent as {}", tus::OFFSET_OCTET_STREAM),
+        ));
+    }
+    let offset = tus::number(&headers, "Upload-Offset")?;
+    let expected_sha1 = tus::checksum(&headers)?;
+    let Some(_lock) = state.writing.try_lock(&id) else {
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "another request is writing this upload",
+        ));
+    };
+    let upload = live_upload(&state, &id).await?;
+    if upload.finished_at.is_some() || upload.received == upload.length {
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "the upload is complete",
+        ));
+    }
+    if offset != upload.received {
+        return Err(ApiError::detail(
+            Refusal::OffsetMismatch,
+            format!("the upload is at offset {}", upload.received),
+        ));
+    }
+    let room = upload.length - offset;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > room) {
+        return Err(too_long(room));
+    }
+
+    let mut sink = state.uploads.begin_chunk(&id, offset).await?;
+    let mut hasher = expected_sha1.map(|_| Sha1::new());
+    let mut stream = body.into_data_stream();
+    // Bytes held back until the container check: nothing is kept from a file that is
+    // not a video.
+    let mut head: Option<Vec<u8>> = (offset == 0).then(Vec::new);
+    let mut written: u64 = 0;
+    let mut dropped = false;
+    while let Some(frame) = stream.next().await {
+        let Ok(bytes) = frame else {
+            dropped = true;
+            break;
+        };
+        let held = head.as_ref().map_or(0, Vec::len) as u64;
+        if written + held + bytes.len() as u64 > room {
+            sink.discard().await?;
+            return Err(too_long(room));
+        }
+        if let Some(h) = hasher.as_mut() {
+            h.update(&bytes);
+        }
+        match head.as_mut() {
+            Some(held) => {
+                held.extend_from_slice(&bytes);
+                if held.len() >= 8 {
+                    if !tus::is_video_container(held) {
+                        sink.discard().await?;
+                        remove_upload(&state, &upload).await?;
+                        return Err(ApiError::field(
+                            Refusal::UnsupportedMediaType,
+                            "body",
+                            "the file is not an MP4 or MOV video; nothing was kept",
+                        ));
+                    }
+                    sink.write(held).await?;
+                    written += held.len() as u64;
+                    head = None;
+                }
+            }
+            None => {
+                sink.write(&bytes).await?;
+                written += bytes.len() as u64;
+            }
+        }
+    }
+    if head.is_some() {
+        // The first chunk ended before the container could be checked.
+        sink.discard().await?;
+        return Err(ApiError::field(
+            Refusal::InvalidRequest,
+            "body",
+            "the first chunk must hold at least the first 8 bytes",
+        ));
+    }
+    if let Some(expected) = expected_sha1 {
+        let actual: [u8; 20] = hasher.map(|h| h.finalize().into()).unwrap_or_default();
+        if dropped || actual != expected {
+            sink.discard().await?;
+            return Err(ApiError::detail(
+                Refusal::ChecksumMismatch,
+                if dropped {
+                    "the chunk was cut short"
+                } else {
+                    "sha1 differs"
+                },
+            ));
+        }
+    }
+    // Durable first, then counted: a crash between the two loses nothing acknowledged.
+    sink.commit().await?;
+    let new_offset = offset + written;
+    let mut tx = state.store.write().await?;
+    if !tx.advance_upload(&id, offset, new_offset).await? {
+        return Err(ApiError::detail(
+            Refusal::OffsetMismatch,
+            "the upload moved meanwhile",
+        ));
+    }
+    tx.commit().await?;
+    if new_offset == upload.length {
+        complete(&state, &upload).await?;
+    }
+    if dropped {
+        tracing::info!(upload = %id, offset = new_offset, "a chunk was cut short; its bytes are kept");
+    }
+    Ok(with_headers(
+        StatusCode::NO_CONTENT,
+        &[("upload-offset", new_offset.to_string())],
+    ))
+}
+
+fn too_long(room: u64) -> ApiError {
+    ApiError::field(
+        Refusal::PayloadTooLarge,
+        "body",
+        format!("the chunk goes past Upload-Length: {room} bytes remain"),
+    )
+}
+
+/// The whole file is stored: make it the case's video and send the case to review.
+/// Safe to run again after a crash.
+pub async fn complete(state: &AppState, upload: &UploadRecord) -> Result<(), ApiError> {
+    state.uploads.finish(&upload.id).await?;
+    let now = state.clock.now();
+    let mut tx = state.store.write().await?;
+    tx.finish_upload(&upload.id, now).await?;
+    if !tx
+        .submit_verification(&upload.verification_id, &upload.id, now)
+        .await?
+    {
+        tracing::warn!(upload = %upload.id, "finished an upload for a case no longer awaiting one");
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// At start: finishes uploads whose last chunk was stored before a crash kept them
+/// from finishing.
+pub async fn recover(state: &AppState) -> anyhow::Result<()> {
+    let stuck: Vec<UploadRecord> = {
+        let mut tx = state.store.read().await?;
+        let mut stuck = Vec::new();
+        for case in tx.verifications(Some("awaiting_upload")).await? {
+            stuck.extend(
+                tx.open_uploads(&case.id)
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.received == u.length),
+            );
+        }
+        stuck
+    };
+    for upload in stuck {
+        complete(state, &upload)
+            .await
+            .map_err(|e| anyhow::anyhow!("finishing upload {}: {e:?}", upload.id))?;
+    }
+    Ok(())
+}
+
+async fn remove_upload(state: &AppState, upload: &UploadRecord) -> Result<(), ApiError> {
+    let mut tx = state.store.write().await?;
+    tx.terminate_upload(&upload.id, state.clock.now()).await?;
+    tx.commit().await?;
+    state.uploads.delete(&upload.id).await?;
+    Ok(())
+}
+
+/// Terminates an unfinished upload and removes its bytes.
+#[utoipa::path(delete, path = "/api/uploads/{id}", tag = "verification",
+    params(("id" = String, Path), ("Tus-Resumable" = String, Header)),
+    responses(
+        (status = 204, description = "Terminated"),
+        (status = 404, description = "no such upload, or terminated already"),
+        (status = 409, description = "`invalid_state`: a finished upload is under review"),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    tus::check_version(&headers)?;
+    let Some(_lock) = state.writing.try_lock(&id) else {
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "another request is writing this upload",
+        ));
+    };
+    let upload = live_upload(&state, &id).await?;
+    if upload.finished_at.is_some() {
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "a finished upload is under review",
+        ));
+    }
+    remove_upload(&state, &upload).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
