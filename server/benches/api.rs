@@ -118,8 +118,11 @@ async fn main() {
         data: DataSettings {
             data_dir: dir.path().join("data"),
             database_url: None,
+            storage: None,
             code_key: None,
         },
+        public_url: None,
+        secure_cookies: false,
         smtp_url: None,
         mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
         test_clock: false,

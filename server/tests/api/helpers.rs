@@ -32,8 +32,11 @@ pub fn settings(dir: &TempDir) -> Settings {
         data: DataSettings {
             data_dir: dir.path().join("data"),
             database_url: None,
+            storage: None,
             code_key: None,
         },
+        public_url: None,
+        secure_cookies: false,
         smtp_url: None,
         mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
         test_clock: true,
@@ -164,11 +167,17 @@ impl TestApp {
             id: id.clone(),
             serial: serial.to_owned(),
             email: "jan.kowalski@example.pl".to_owned(),
+            lang: "pl".to_owned(),
             case: care_rules::VerificationCase {
                 status: care_rules::VerificationStatus::Accepted,
                 accepted_at: Some(accepted_at),
             },
             created_at: accepted_at,
+            submitted_at: Some(accepted_at),
+            decided_at: Some(accepted_at),
+            reject_reason: None,
+            reject_note: None,
+            upload_id: None,
         })
         .await
         .expect("insert");
