@@ -212,3 +212,156 @@ pub async fn problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(body["status"], status);
     body
 }
+
+/// An MP4-headed file of `len` bytes (an `ftyp` box, then reproducible noise).
+pub fn video_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(len);
+    bytes.extend_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+    let mut x = seed | 1;
+    while bytes.len() < len {
+        // xorshift64: fast, reproducible filler.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+pub fn sha1_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha1::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha1::Sha1::digest(bytes))
+}
+
+fn metadata_header(case_id: &str) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    format!(
+        "verification_id {},filename {},filetype {}",
+        b64(case_id),
+        b64("clip.mp4"),
+        b64("video/mp4")
+    )
+}
+
+impl TestApp {
+    /// Opens a verification case for a device (which must exist); returns its id.
+    pub async fn open_case(&self, serial: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/verifications",
+                &json!({"serial": serial, "email": "jan.kowalski@example.pl"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// tus creation; returns the upload's URL.
+    pub async fn create_upload(&self, case_id: &str, length: usize) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", length.to_string())
+            .header("Upload-Metadata", metadata_header(case_id))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 201);
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        self.url(&location)
+    }
+
+    pub async fn patch_chunk(
+        &self,
+        upload: &str,
+        offset: usize,
+        chunk: &[u8],
+        checksum: Option<String>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .patch(upload)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", offset.to_string())
+            .body(chunk.to_vec());
+        if let Some(sum) = checksum {
+            request = request.header("Upload-Checksum", format!("sha1 {sum}"));
+        }
+        request.send().await.expect("sent")
+    }
+
+    pub async fn upload_offset(&self, upload: &str) -> Option<u64> {
+        let response = self
+            .client
+            .head(upload)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .expect("sent");
+        (response.status() == 200).then(|| {
+            assert_eq!(response.headers()["cache-control"], "no-store");
+            response.headers()["upload-offset"]
+                .to_str()
+                .expect("ascii")
+                .parse()
+                .expect("number")
+        })
+    }
+
+    /// Opens a case and uploads a whole small video to it.
+    pub async fn submit_video(&self, serial: &str) -> String {
+        let case = self.open_case(serial).await;
+        let video = video_bytes(64 * 1024, 7);
+        let upload = self.create_upload(&case, video.len()).await;
+        let response = self.patch_chunk(&upload, 0, &video, None).await;
+        assert_eq!(response.status(), 204);
+        case
+    }
+
+    /// A staff account with this role, signed in; returns its cookie.
+    pub async fn staff_cookie(&self, role: care_server::storage::Role) -> String {
+        let email = format!("{}@dji-ars.example", role.as_str());
+        let password = "a long staff password";
+        // Adding twice is refused; the account may exist from an earlier call.
+        let _ = operator::add_staff(
+            self.store.as_ref(),
+            &email,
+            role,
+            password,
+            Timestamp::now(),
+        )
+        .await;
+        let response = self
+            .post_json(
+                "/api/staff/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let set_cookie = response.headers()["set-cookie"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        set_cookie.split(';').next().expect("cookie").to_owned()
+    }
+
+    /// Accepts (or rejects) a case as a reviewer.
+    pub async fn decide(&self, cookie: &str, case: &str, decision: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/staff/verifications/{case}/decision")))
+            .header("cookie", cookie)
+            .json(&decision)
+            .send()
+            .await
+            .expect("sent")
+    }
+}

@@ -9,5 +9,8 @@ mod helpers;
 mod logs;
 mod openapi;
 mod operator;
+mod staff;
 mod test_clock;
+mod uploads;
+mod verifications;
 mod web;

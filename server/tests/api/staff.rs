@@ -1,0 +1,257 @@
+//! Staff sign-in and the review routes' gatekeeping.
+
+use crate::helpers::{problem, spawn_app};
+use care_server::storage::Role;
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
+    let app = spawn_app().await;
+    care_server::operator::add_staff(
+        app.store.as_ref(),
+        "anna@dji-ars.pl",
+        Role::Reviewer,
+        "a long staff password",
+        care_rules::Timestamp::now(),
+    )
+    .await
+    .expect("added");
+    let response = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "Anna@DJI-ARS.pl", "password": "a long staff password"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let set_cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    for attribute in [
+        "care_staff=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=43200",
+    ] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    assert!(
+        !set_cookie.contains("Secure"),
+        "not behind TLS here: {set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().expect("cookie").to_owned();
+    let me = app
+        .client
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        me.json::<serde_json::Value>().await.expect("json"),
+        json!({"email": "anna@dji-ars.pl", "role": "reviewer"})
+    );
+    let out = app
+        .client
+        .post(app.url("/api/staff/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.status(), 204);
+    let after = app
+        .client
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(after, 401).await["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn sessions_end_after_12_hours() {
+    let app = spawn_app().await;
+    let cookie = app.staff_cookie(Role::Reviewer).await;
+    app.advance(12 * 3600 - 1).await;
+    let me = app
+        .client
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(me.status(), 200);
+    app.advance(1).await;
+    let me = app
+        .client
+        .get(app.url("/api/staff/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(me.status(), 401);
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_and_then_rate_limited() {
+    let app = spawn_app().await;
+    care_server::operator::add_staff(
+        app.store.as_ref(),
+        "anna@dji-ars.pl",
+        Role::Service,
+        "a long staff password",
+        care_rules::Timestamp::now(),
+    )
+    .await
+    .expect("added");
+    for _ in 0..10 {
+        let response = app
+            .post_json(
+                "/api/staff/login",
+                &json!({"email": "anna@dji-ars.pl", "password": "guess"}),
+            )
+            .await;
+        assert_eq!(problem(response, 401).await["code"], "unauthorized");
+    }
+    let unknown = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "nobody@dji-ars.pl", "password": "guess"}),
+        )
+        .await;
+    // The client is over its limit now, whatever the account.
+    assert_eq!(problem(unknown, 429).await["code"], "rate_limited");
+    let right = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "anna@dji-ars.pl", "password": "a long staff password"}),
+        )
+        .await;
+    assert_eq!(right.status(), 429);
+}
+
+#[tokio::test]
+async fn review_routes_refuse_anonymous_and_wrong_role_callers() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.submit_video("SN0000000001").await;
+    let service = app.staff_cookie(Role::Service).await;
+    let list = app.url("/api/staff/verifications?status=pending_review");
+    let video = app.url(&format!("/api/staff/verifications/{case}/video"));
+    let decision = app.url(&format!("/api/staff/verifications/{case}/decision"));
+    let anonymous = [
+        app.client.get(&list).send().await.expect("sent"),
+        app.client.get(&video).send().await.expect("sent"),
+        app.client
+            .post(&decision)
+            .json(&json!({"accept": true}))
+            .send()
+            .await
+            .expect("sent"),
+        app.client
+            .get(&list)
+            .header("cookie", "care_staff=forged")
+            .send()
+            .await
+            .expect("sent"),
+    ];
+    for response in anonymous {
+        assert_eq!(problem(response, 401).await["code"], "unauthorized");
+    }
+    let wrong_role = [
+        app.client
+            .get(&list)
+            .header("cookie", &service)
+            .send()
+            .await
+            .expect("sent"),
+        app.client
+            .get(&video)
+            .header("cookie", &service)
+            .send()
+            .await
+            .expect("sent"),
+        app.client
+            .post(&decision)
+            .header("cookie", &service)
+            .json(&json!({"accept": true}))
+            .send()
+            .await
+            .expect("sent"),
+    ];
+    for response in wrong_role {
+        assert_eq!(problem(response, 403).await["code"], "forbidden");
+    }
+    let status: serde_json::Value = app
+        .get(&format!("/api/verifications/{case}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(status["status"], "pending_review", "nothing changed");
+}
+
+#[tokio::test]
+async fn the_queue_lists_cases_with_masked_emails_and_streams_videos_with_range() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.submit_video("SN0000000001").await;
+    let reviewer = app.staff_cookie(Role::Reviewer).await;
+    let queue: serde_json::Value = app
+        .client
+        .get(app.url("/api/staff/verifications?status=pending_review"))
+        .header("cookie", &reviewer)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(queue.as_array().map(Vec::len), Some(1));
+    assert_eq!(queue[0]["id"], case.as_str());
+    assert_eq!(queue[0]["email"], "j***@example.pl");
+    assert_eq!(queue[0]["product_id"], "osmo-360");
+    let video_url = app.url(queue[0]["video_url"].as_str().expect("video url"));
+    let whole = app
+        .client
+        .get(&video_url)
+        .header("cookie", &reviewer)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["content-type"], "video/mp4");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let expected = crate::helpers::video_bytes(64 * 1024, 7);
+    assert_eq!(
+        whole.bytes().await.expect("body").as_ref(),
+        expected.as_slice()
+    );
+    let part = app
+        .client
+        .get(&video_url)
+        .header("cookie", &reviewer)
+        .header("range", "bytes=1000-1999")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.headers()["content-range"], "bytes 1000-1999/65536");
+    assert_eq!(
+        part.bytes().await.expect("body").as_ref(),
+        &expected[1000..2000]
+    );
+    let accepted: serde_json::Value = app
+        .client
+        .get(app.url("/api/staff/verifications?status=accepted"))
+        .header("cookie", &reviewer)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(accepted, json!([]));
+}

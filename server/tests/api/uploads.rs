@@ -1,0 +1,352 @@
+//! tus 1.0 at /api/uploads: every status the protocol defines, chunk by chunk.
+
+use crate::helpers::{TestApp, problem, sha1_base64, spawn_app, video_bytes};
+use serde_json::Value;
+
+async fn app_with_case() -> (TestApp, String) {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.open_case("SN0000000001").await;
+    (app, case)
+}
+
+fn creation(app: &TestApp) -> reqwest::RequestBuilder {
+    app.client.post(app.url("/api/uploads"))
+}
+
+fn metadata(case: &str) -> String {
+    use base64::Engine;
+    format!(
+        "verification_id {}",
+        base64::engine::general_purpose::STANDARD.encode(case)
+    )
+}
+
+#[tokio::test]
+async fn options_describes_the_server() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/uploads"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 204);
+    let h = response.headers();
+    assert_eq!(h["tus-version"], "1.0.0");
+    assert_eq!(h["tus-resumable"], "1.0.0");
+    assert_eq!(h["tus-max-size"], "2147483648");
+    assert_eq!(h["tus-extension"], "creation,termination,checksum");
+    assert_eq!(h["tus-checksum-algorithm"], "sha1");
+}
+
+#[tokio::test]
+async fn creation_refuses_bad_versions_sizes_types_and_cases() {
+    let (app, case) = app_with_case().await;
+    let refused = creation(&app)
+        .header("Tus-Resumable", "0.2.2")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(
+        problem(refused, 412).await["code"],
+        "tus_version_unsupported"
+    );
+    let too_big = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "2147483649")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(too_big, 413).await["code"], "payload_too_large");
+    let no_length = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(no_length, 422).await["field"], "Upload-Length");
+    let png = {
+        use base64::Engine;
+        format!(
+            "{},filetype {}",
+            metadata(&case),
+            base64::engine::general_purpose::STANDARD.encode("image/png")
+        )
+    };
+    let wrong_type = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", png)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        problem(wrong_type, 415).await["code"],
+        "unsupported_media_type"
+    );
+    let no_case = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", metadata(&"f".repeat(32)))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(no_case, 404).await["code"], "not_found");
+    assert_eq!(app.count("SELECT COUNT(*) FROM uploads").await, 0);
+    // At 2 GiB exactly it is allowed.
+    let at_limit = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "2147483648")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(at_limit.status(), 201);
+}
+
+#[tokio::test]
+async fn chunks_resume_from_the_offset_the_server_reports() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(300_000, 1);
+    let upload = app.create_upload(&case, video.len()).await;
+    assert_eq!(app.upload_offset(&upload).await, Some(0));
+    let first = app
+        .patch_chunk(
+            &upload,
+            0,
+            &video[..100_000],
+            Some(sha1_base64(&video[..100_000])),
+        )
+        .await;
+    assert_eq!(first.status(), 204);
+    assert_eq!(first.headers()["upload-offset"], "100000");
+    assert_eq!(first.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(app.upload_offset(&upload).await, Some(100_000));
+    let case_view: Value = app
+        .get(&format!("/api/verifications/{case}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(case_view["upload"]["offset"], 100_000);
+    assert_eq!(case_view["upload"]["length"], 300_000);
+    let mismatch = app
+        .patch_chunk(&upload, 50_000, &video[50_000..60_000], None)
+        .await;
+    let body = problem(mismatch, 409).await;
+    assert_eq!(body["code"], "offset_mismatch");
+    let rest = app
+        .patch_chunk(&upload, 100_000, &video[100_000..], None)
+        .await;
+    assert_eq!(rest.status(), 204);
+    let case_view: Value = app
+        .get(&format!("/api/verifications/{case}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(case_view["status"], "pending_review");
+    assert_eq!(case_view["upload"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_chunk_with_a_bad_checksum_is_discarded() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(50_000, 2);
+    let upload = app.create_upload(&case, video.len()).await;
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video[..20_000], None)
+            .await
+            .status(),
+        204
+    );
+    let wrong = sha1_base64(b"something else");
+    let refused = app
+        .patch_chunk(&upload, 20_000, &video[20_000..], Some(wrong))
+        .await;
+    assert_eq!(refused.status().as_u16(), 460);
+    assert_eq!(problem(refused, 460).await["code"], "checksum_mismatch");
+    assert_eq!(app.upload_offset(&upload).await, Some(20_000));
+    let staged = std::fs::metadata(
+        app.dir
+            .path()
+            .join("data/uploads/staging")
+            .join(upload.rsplit('/').next().expect("id")),
+    )
+    .expect("staged")
+    .len();
+    assert_eq!(staged, 20_000, "the discarded bytes are gone from disk");
+    let bad_algorithm = app
+        .client
+        .patch(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", "20000")
+        .header("Upload-Checksum", "md5 AAAA")
+        .body(video[20_000..].to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        problem(bad_algorithm, 422).await["field"],
+        "Upload-Checksum"
+    );
+    let ok = app
+        .patch_chunk(
+            &upload,
+            20_000,
+            &video[20_000..],
+            Some(sha1_base64(&video[20_000..])),
+        )
+        .await;
+    assert_eq!(ok.status(), 204);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_video_is_refused_and_nothing_is_kept() {
+    let (app, case) = app_with_case().await;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 5000]);
+    let upload = app.create_upload(&case, png.len()).await;
+    let refused = app.patch_chunk(&upload, 0, &png, None).await;
+    assert_eq!(
+        problem(refused, 415).await["code"],
+        "unsupported_media_type"
+    );
+    assert_eq!(app.upload_offset(&upload).await, None, "the upload is gone");
+    let staging = app.dir.path().join("data/uploads/staging");
+    assert_eq!(std::fs::read_dir(staging).expect("staging").count(), 0);
+    let case_view: Value = app
+        .get(&format!("/api/verifications/{case}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        case_view["status"], "awaiting_upload",
+        "the owner can send another file"
+    );
+}
+
+#[tokio::test]
+async fn patch_refuses_wrong_content_types_versions_and_overlong_chunks() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(10_000, 3);
+    let upload = app.create_upload(&case, video.len()).await;
+    let wrong_type = app
+        .client
+        .patch(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/octet-stream")
+        .header("Upload-Offset", "0")
+        .body(video.clone())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        problem(wrong_type, 415).await["code"],
+        "unsupported_media_type"
+    );
+    let no_version = app
+        .client
+        .patch(&upload)
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", "0")
+        .body(video.clone())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        problem(no_version, 412).await["code"],
+        "tus_version_unsupported"
+    );
+    let mut longer = video.clone();
+    longer.extend_from_slice(b"extra");
+    let overlong = app.patch_chunk(&upload, 0, &longer, None).await;
+    assert_eq!(problem(overlong, 413).await["code"], "payload_too_large");
+    assert_eq!(app.upload_offset(&upload).await, Some(0));
+}
+
+#[tokio::test]
+async fn finished_and_deleted_uploads_take_no_more_bytes() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(10_000, 4);
+    let upload = app.create_upload(&case, video.len()).await;
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video, None).await.status(),
+        204
+    );
+    assert_eq!(app.upload_offset(&upload).await, Some(10_000));
+    let again = app.patch_chunk(&upload, 10_000, b"more", None).await;
+    assert_eq!(problem(again, 409).await["code"], "invalid_state");
+    let delete_finished = app
+        .client
+        .delete(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(delete_finished, 409).await["code"], "invalid_state");
+    // The case is under review now: a new upload for it is refused.
+    let refused = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(refused, 409).await["code"], "invalid_state");
+
+    app.add_device("SN0000000002", "osmo-360", None).await;
+    let other = app.open_case("SN0000000002").await;
+    let upload = app.create_upload(&other, video.len()).await;
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video[..5_000], None)
+            .await
+            .status(),
+        204
+    );
+    let deleted = app
+        .client
+        .delete(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(app.upload_offset(&upload).await, None);
+    let after = app.patch_chunk(&upload, 5_000, &video[5_000..], None).await;
+    assert_eq!(problem(after, 404).await["code"], "not_found");
+    let twice = app
+        .client
+        .delete(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(twice.status(), 404);
+}
+
+#[tokio::test]
+async fn a_new_upload_replaces_an_abandoned_one() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(10_000, 5);
+    let first = app.create_upload(&case, video.len()).await;
+    assert_eq!(
+        app.patch_chunk(&first, 0, &video[..4_000], None)
+            .await
+            .status(),
+        204
+    );
+    let second = app.create_upload(&case, video.len()).await;
+    assert_eq!(app.upload_offset(&first).await, None);
+    assert_eq!(
+        app.patch_chunk(&second, 0, &video, None).await.status(),
+        204
+    );
+}
