@@ -4,6 +4,7 @@ mod activations;
 mod catalog;
 mod coverage;
 mod devices;
+mod durability;
 mod health;
 mod helpers;
 mod logs;
