@@ -6,7 +6,7 @@
 //! figures are a floor for what the server does alone.
 
 use care_rules::{Plan, Timestamp};
-use care_server::config::{DataSettings, Settings};
+use care_server::config::Settings;
 use care_server::operator;
 use care_server::startup::Application;
 use serde_json::json;
@@ -112,22 +112,7 @@ async fn main() {
     let activations = env_or("BENCH_ACTIVATIONS", 4000);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings {
-        addr: "127.0.0.1:0".parse().expect("address"),
-        web_dir: dir.path().join("dist"),
-        data: DataSettings {
-            data_dir: dir.path().join("data"),
-            database_url: None,
-            storage: None,
-            code_key: None,
-        },
-        public_url: None,
-        secure_cookies: false,
-        smtp_url: None,
-        mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
-        test_clock: false,
-        no_demo: true,
-    };
+    let settings = Settings::under(dir.path());
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
     let (store, key) = (app.store(), app.code_key());

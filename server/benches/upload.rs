@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use care_rules::Timestamp;
-use care_server::config::{DataSettings, Settings};
+use care_server::config::Settings;
 use care_server::startup::Application;
 use sha1::Digest;
 use std::io::{Read, Write};
@@ -59,22 +59,7 @@ async fn main() {
     let copy_s = started.elapsed().as_secs_f64();
     std::fs::remove_file(&copy_to).expect("removed");
 
-    let settings = Settings {
-        addr: "127.0.0.1:0".parse().expect("address"),
-        web_dir: dir.path().join("dist"),
-        data: DataSettings {
-            data_dir: dir.path().join("data"),
-            database_url: None,
-            storage: None,
-            code_key: None,
-        },
-        public_url: None,
-        secure_cookies: false,
-        smtp_url: None,
-        mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
-        test_clock: false,
-        no_demo: true,
-    };
+    let settings = Settings::under(dir.path());
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
     let store = app.store();

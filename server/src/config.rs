@@ -4,7 +4,7 @@
 use clap::Args;
 use clap::builder::BoolishValueParser;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -52,6 +52,29 @@ pub struct Settings {
     #[arg(long, env = "CARE_NO_DEMO", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub no_demo: bool,
+}
+
+impl Settings {
+    /// The embedded defaults with every file under `root`, on a free loopback port and
+    /// without demo data: for tests and benchmarks.
+    pub fn under(root: &Path) -> Settings {
+        Settings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            web_dir: root.join("dist"),
+            data: DataSettings {
+                data_dir: root.join("data"),
+                database_url: None,
+                storage: None,
+                code_key: None,
+            },
+            public_url: None,
+            secure_cookies: false,
+            smtp_url: None,
+            mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
+            test_clock: false,
+            no_demo: true,
+        }
+    }
 }
 
 /// Where state lives; shared by `serve` and the operator commands.

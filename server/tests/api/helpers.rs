@@ -1,12 +1,11 @@
 use care_rules::{Code, Plan, Timestamp};
 use care_server::codes::CodeKey;
-use care_server::config::{DataSettings, Settings};
+use care_server::config::Settings;
 use care_server::operator;
 use care_server::startup::Application;
 use care_server::storage::{DeviceRecord, Store, VerificationRecord};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
-use std::path::PathBuf;
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -22,26 +21,16 @@ pub struct TestApp {
 }
 
 pub fn settings(dir: &TempDir) -> Settings {
-    let web_dir: PathBuf = dir.path().join("dist");
-    std::fs::create_dir_all(&web_dir).expect("web dir");
-    std::fs::write(web_dir.join("index.html"), INDEX_HTML).expect("index.html");
-    std::fs::write(web_dir.join("app-0123abcd.js"), "console.log('app')").expect("asset");
-    Settings {
-        addr: "127.0.0.1:0".parse().expect("address"),
-        web_dir,
-        data: DataSettings {
-            data_dir: dir.path().join("data"),
-            database_url: None,
-            storage: None,
-            code_key: None,
-        },
-        public_url: None,
-        secure_cookies: false,
-        smtp_url: None,
-        mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
-        test_clock: true,
-        no_demo: true,
-    }
+    let mut settings = Settings::under(dir.path());
+    std::fs::create_dir_all(&settings.web_dir).expect("web dir");
+    std::fs::write(settings.web_dir.join("index.html"), INDEX_HTML).expect("index.html");
+    std::fs::write(
+        settings.web_dir.join("app-0123abcd.js"),
+        "console.log('app')",
+    )
+    .expect("asset");
+    settings.test_clock = true;
+    settings
 }
 
 /// A real server on a free loopback port, with its own database and the test clock.
