@@ -1,5 +1,6 @@
 // The smoke test: the served app loads in headless Chromium, its Wasm runs and
-// renders the home page, and an unknown route shows the not-found page.
+// renders the home page (in Polish, though this browser asks for English), and an
+// unknown route shows the not-found page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE_URL } from './browser.mjs';
@@ -8,16 +9,17 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('the home page has its title and is rendered by the app', async () => {
-  const page = await browser.newPage();
+test('the home page has its title and is rendered by the app in Polish', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(BASE_URL);
-  assert.equal(await page.title(), 'Care Refresh');
   // index.html has an empty body: this heading exists only if the Wasm app ran.
-  await page.getByRole('heading', { level: 1, name: 'Care Refresh' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  assert.match(await page.title(), /Care Refresh/);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'pl');
   // The fees come from the rules crate compiled into the app.
-  await page.getByText('169,00 zł, 179,00 zł').waitFor();
+  await page.getByRole('cell', { name: '169,00 zł' }).first().waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });

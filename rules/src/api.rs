@@ -327,6 +327,9 @@ pub struct Problem {
     /// The request field at fault, when there is one (`customer.email`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Seconds to wait, with `rate_limited` (as in `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
 }
 
 #[cfg(test)]
@@ -430,6 +433,7 @@ mod tests {
             detail: None,
             code: Refusal::InvalidRequest,
             field: Some("customer.email".into()),
+            retry_after: None,
         };
         let json = serde_json::to_value(&p).expect("serialises");
         assert_eq!(

@@ -40,14 +40,23 @@ pub fn add_months(t: Timestamp, months: i32) -> Timestamp {
 }
 
 /// A deadline as people in Poland read it: `24.11.2026, 15:30` in Polish,
-/// `24 Nov 2026, 15:30` in English, always in Europe/Warsaw time.
+/// `24 Nov 2026, 15:30` in English, always in Europe/Warsaw time. Formatted from the
+/// civil fields rather than with `strftime`, which would add its whole formatter to
+/// the browser bundle.
 pub fn warsaw_display(t: Timestamp, lang: Lang) -> String {
-    let local = t.to_zoned_datetime(WARSAW.clone());
-    let pattern = match lang {
-        Lang::Pl => "%d.%m.%Y, %H:%M",
-        Lang::En => "%-d %b %Y, %H:%M",
-    };
-    local.strftime(pattern).to_string()
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let local = t.to_zoned_datetime(WARSAW.clone()).datetime();
+    let (day, month, year) = (local.day(), local.month(), local.year());
+    let (hour, minute) = (local.hour(), local.minute());
+    match lang {
+        Lang::Pl => format!("{day:02}.{month:02}.{year}, {hour:02}:{minute:02}"),
+        Lang::En => {
+            let name = MONTHS[usize::try_from(month - 1).unwrap_or(0).min(11)];
+            format!("{day} {name} {year}, {hour:02}:{minute:02}")
+        }
+    }
 }
 
 /// The zone name shown beside local times, and used in calendar files.

@@ -146,16 +146,17 @@ pub fn title_of(refusal: Refusal) -> &'static str {
 impl ApiError {
     /// The status and problem+json body of this error.
     fn problem(&self) -> (StatusCode, String) {
-        let (refusal, field, detail) = match self {
+        let (refusal, field, detail, retry_after) = match self {
             ApiError::Refused {
                 refusal,
                 field,
                 detail,
-            } => (*refusal, field.clone(), detail.clone()),
+            } => (*refusal, field.clone(), detail.clone(), None),
             ApiError::RateLimited { retry_after } => (
                 Refusal::RateLimited,
                 None,
                 Some(format!("try again in {retry_after} s")),
+                Some(*retry_after),
             ),
             ApiError::Internal(_) => {
                 let body = serde_json::json!({
@@ -174,6 +175,7 @@ impl ApiError {
             detail,
             code: refusal,
             field,
+            retry_after,
         };
         (status, serde_json::to_string(&problem).unwrap_or_default())
     }

@@ -1,37 +1,21 @@
-use care_rules::catalog::PRODUCTS;
-use care_rules::{Lang, Product};
+use crate::components::calculator::Calculator;
+use crate::i18n::*;
+use crate::pages::use_title;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-/// The home page: what each product's replacements cost, straight from the rules
-/// compiled into the app (no request).
+/// The home page: what the plan is, and what it costs, computed in the browser.
 #[component]
 pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, home_title).to_string());
     view! {
-        <h1>"Care Refresh"</h1>
-        <p class="lead">
-            "Ochrona DJI Care Refresh: aktywuj plan, sprawdź ochronę, zgłoś naprawę."
+        <h1>{t!(i18n, home_title)}</h1>
+        <p class="lead">{t!(i18n, home_lead)}</p>
+        <p class="actions">
+            <A href="/activate" attr:class="button">{t!(i18n, home_cta_activate)}</A>
+            <A href="/coverage" attr:class="button secondary">{t!(i18n, home_cta_coverage)}</A>
         </p>
-        <section aria-labelledby="products-heading">
-            <h2 id="products-heading">"Produkty i opłaty za wymianę"</h2>
-            <ul class="products">
-                {PRODUCTS.iter().map(|p| view! { <ProductCard product=p/> }).collect_view()}
-            </ul>
-        </section>
-    }
-}
-
-#[component]
-fn ProductCard(product: &'static Product) -> impl IntoView {
-    let fees = product
-        .fee_schedule
-        .iter()
-        .map(|fee| fee.display(Lang::Pl))
-        .collect::<Vec<_>>()
-        .join(", ");
-    view! {
-        <li class="product">
-            <h3>{product.name}</h3>
-            <p>"Opłata za kolejne wymiany: " <span class="money">{fees}</span></p>
-        </li>
+        <Calculator />
     }
 }

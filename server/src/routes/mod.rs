@@ -58,10 +58,33 @@ pub fn api(state: AppState) -> Router {
             get(test_clock::read).post(test_clock::advance),
         );
     }
-    router
+    router = router
         .fallback(unknown_route)
-        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+    if state.clock.is_test() {
+        // The app reads the server's time from `Date`: under the test clock it must be
+        // the test clock's.
+        router = router.layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            date_from_clock,
+        ));
+    }
+    router.with_state(state)
+}
+
+async fn date_from_clock(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let printer = jiff::fmt::rfc2822::DateTimePrinter::new();
+    if let Ok(date) = printer.timestamp_to_rfc9110_string(&state.clock.now())
+        && let Ok(value) = HeaderValue::from_str(&date)
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
 }
 
 /// Unknown API paths answer with a problem, never with the app's HTML.

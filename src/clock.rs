@@ -1,0 +1,47 @@
+//! The app's clock: the browser's, corrected by the server's `Date` header, so that
+//! every preview of the rules uses the time the server will decide with (a wrong
+//! clock on a phone must not promise a window that has closed).
+
+use care_rules::Timestamp;
+use leptos::prelude::*;
+use std::cell::Cell;
+use std::time::Duration;
+
+thread_local! {
+    /// Server time minus browser time, in milliseconds.
+    static OFFSET_MS: Cell<i64> = const { Cell::new(0) };
+}
+
+fn browser_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Now, as the server counts it.
+pub fn now() -> Timestamp {
+    let ms = browser_ms() + OFFSET_MS.with(Cell::get);
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// Learns the server's time from an HTTP `Date` header. The header has whole seconds,
+/// so differences under two seconds are noise and ignored.
+pub fn learn(date_header: &str) {
+    let parser = jiff::fmt::rfc2822::DateTimeParser::new();
+    if let Ok(server) = parser.parse_timestamp(date_header) {
+        let offset = server.as_millisecond() + 500 - browser_ms();
+        OFFSET_MS.with(|current| {
+            if (offset - current.get()).abs() > 2000 {
+                current.set(offset);
+            }
+        });
+    }
+}
+
+/// A signal of now that ticks every second, for countdowns.
+pub fn use_ticking_now() -> ReadSignal<Timestamp> {
+    let (now_signal, set_now) = signal(now());
+    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    now_signal
+}

@@ -1,0 +1,100 @@
+//! How times, durations and sizes read in each language. Money and Warsaw dates come
+//! from the rules crate, so the emails and the app agree.
+
+use crate::i18n::Locale;
+use care_rules::time::warsaw_display;
+use care_rules::{Lang, Timestamp};
+
+pub fn lang(locale: Locale) -> Lang {
+    match locale {
+        Locale::pl => Lang::Pl,
+        Locale::en => Lang::En,
+    }
+}
+
+/// A deadline in Europe/Warsaw time.
+pub fn when(t: Timestamp, lang: Lang) -> String {
+    warsaw_display(t, lang)
+}
+
+/// What is left until `until`: `2 d 3 godz. 10 min` / `2 d 3 h 10 min`; `0 min` once
+/// passed.
+pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
+    let seconds = (until - now).as_secs().max(0);
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+    );
+    let hour = match lang {
+        Lang::Pl => "godz.",
+        Lang::En => "h",
+    };
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} d"));
+    }
+    if hours > 0 || days > 0 {
+        parts.push(format!("{hours} {hour}"));
+    }
+    if days == 0 {
+        if hours == 0 && minutes == 0 && seconds > 0 {
+            parts.push(format!("{seconds} s"));
+        } else {
+            parts.push(format!("{minutes} min"));
+        }
+    }
+    parts.join(" ")
+}
+
+/// A file size in megabytes or gigabytes, with the language's decimal mark.
+pub fn size(bytes: u64, lang: Lang) -> String {
+    let (value, unit) = if bytes >= 1 << 30 {
+        (bytes as f64 / (1u64 << 30) as f64, "GiB")
+    } else {
+        (bytes as f64 / (1u64 << 20) as f64, "MiB")
+    };
+    let text = format!("{value:.1} {unit}");
+    match lang {
+        Lang::Pl => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+/// A video's length as `1:05`.
+pub fn duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("instant")
+    }
+
+    #[test]
+    fn countdowns_read_naturally() {
+        let now = at("2026-11-24T10:00:00Z");
+        assert_eq!(
+            left(now, at("2026-11-27T10:00:00Z"), Lang::Pl),
+            "3 d 0 godz."
+        );
+        assert_eq!(left(now, at("2026-11-25T13:30:00Z"), Lang::En), "1 d 3 h");
+        assert_eq!(
+            left(now, at("2026-11-24T12:05:00Z"), Lang::Pl),
+            "2 godz. 5 min"
+        );
+        assert_eq!(left(now, at("2026-11-24T10:00:42Z"), Lang::En), "42 s");
+        assert_eq!(left(now, at("2026-11-24T09:00:00Z"), Lang::En), "0 min");
+    }
+
+    #[test]
+    fn sizes_use_the_decimal_mark() {
+        assert_eq!(size(5 << 20, Lang::Pl), "5,0 MiB");
+        assert_eq!(size(3 << 29, Lang::En), "1.5 GiB");
+        assert_eq!(duration(65.4), "1:05");
+    }
+}

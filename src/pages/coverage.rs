@@ -1,0 +1,100 @@
+//! Coverage check: enter a serial, see its coverage (`/coverage/{serial}`).
+
+use crate::api::{self, ApiError};
+use crate::clock::use_ticking_now;
+use crate::components::coverage_view::CoverageView;
+use crate::components::field::TextField;
+use crate::format::lang;
+use crate::i18n::*;
+use crate::pages::{ServerError, use_title};
+use crate::refusal::api_message;
+use care_rules::Serial;
+use care_rules::api::CoverageDocument;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+/// The form: a serial number, checked in the browser, then the coverage page.
+#[component]
+fn LookupForm(
+    #[prop(into)] initial: String,
+    #[prop(into)] server_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let serial = RwSignal::new(initial);
+    let tried = RwSignal::new(false);
+    let navigate = use_navigate();
+    let error = Signal::derive(move || {
+        if tried.get() && Serial::parse(&serial.get()).is_err() {
+            Some(t_string!(i18n, serial_invalid).to_string())
+        } else {
+            server_error.get()
+        }
+    });
+    view! {
+        <form class="card lookup" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            tried.set(true);
+            if let Ok(parsed) = Serial::parse(&serial.get_untracked()) {
+                navigate(&format!("/coverage/{parsed}"), Default::default());
+            }
+        }>
+            <TextField
+                id="coverage-serial"
+                label=Signal::derive(move || t_string!(i18n, serial_label).to_string())
+                hint=Signal::derive(move || t_string!(i18n, serial_hint).to_string())
+                error=error
+                value=serial
+            />
+            <button type="submit">{t!(i18n, coverage_lookup)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn CoverageLookup() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, coverage_title).to_string());
+    view! {
+        <h1>{t!(i18n, coverage_title)}</h1>
+        <LookupForm initial="" server_error=Signal::derive(|| None::<String>) />
+    }
+}
+
+#[component]
+pub fn CoveragePage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, coverage_title).to_string());
+    let params = use_params_map();
+    let serial = move || params.read().get("serial").unwrap_or_default();
+    let now = use_ticking_now();
+    let coverage = LocalResource::new(move || {
+        let serial = serial();
+        let lang = lang(i18n.get_locale_untracked());
+        async move { api::get::<CoverageDocument>(&format!("/api/coverage/{serial}"), lang).await }
+    });
+    view! {
+        <h1>{t!(i18n, coverage_title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }>
+            {move || Suspend::new(async move {
+                match coverage.await {
+                    Ok(doc) => view! {
+                        <LookupForm initial=doc.serial.clone() server_error=Signal::derive(|| None::<String>) />
+                        <CoverageView coverage=doc now=now />
+                    }
+                    .into_any(),
+                    // Unknown or malformed serials belong next to the field.
+                    Err(e @ ApiError::Refused(_)) => {
+                        let text = api_message(i18n, &e);
+                        view! { <LookupForm initial=serial() server_error=Signal::derive(move || Some(text.clone())) /> }
+                            .into_any()
+                    }
+                    Err(e) => view! {
+                        <LookupForm initial=serial() server_error=Signal::derive(|| None::<String>) />
+                        <ServerError message=api_message(i18n, &e) retry=Callback::new(move |_| coverage.refetch()) />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

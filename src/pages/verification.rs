@@ -1,0 +1,212 @@
+//! Video verification: open a case (`/verification`), then follow it and upload the
+//! video on its own page (`/verification/{id}`, the link the owner keeps).
+
+use crate::api::{self, ApiError};
+use crate::clock::use_ticking_now;
+use crate::components::field::TextField;
+use crate::components::uploader::Uploader;
+use crate::format::{lang, left, when};
+use crate::i18n::*;
+use crate::ics;
+use crate::pages::{ServerError, use_title};
+use crate::refusal::api_message;
+use care_rules::api::{VerificationCreated, VerificationDocument, VerificationRequest};
+use care_rules::{Email, RejectReason, Serial, VerificationStatus};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+/// What the video must show (spec §5), on both pages.
+#[component]
+fn WhatToShow() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="must-show">
+            <h2 id="must-show">{t!(i18n, video_must_show)}</h2>
+            <ul class="checklist">
+                <li>{t!(i18n, video_show_continuous)}</li>
+                <li>{t!(i18n, video_show_serial)}</li>
+                <li>{t!(i18n, video_show_power)}</li>
+                <li>{t!(i18n, video_show_sides)}</li>
+                <li>{t!(i18n, video_show_functions)}</li>
+            </ul>
+            <p class="hint">{t!(i18n, video_limits)}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn OpenCase() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, video_title).to_string());
+    let query = use_query_map();
+    let serial = RwSignal::new(query.read_untracked().get("serial").unwrap_or_default());
+    let email = RwSignal::new(String::new());
+    let tried = RwSignal::new(false);
+    let navigate = use_navigate();
+    let open = Action::new_local(move |request: &VerificationRequest| {
+        let request = request.clone();
+        let lang = lang(i18n.get_locale_untracked());
+        async move {
+            api::post::<_, VerificationCreated>("/api/verifications", &request, lang, None).await
+        }
+    });
+    let refused = move || open.value().get().and_then(Result::err);
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = open.value().get() {
+            navigate(&format!("/verification/{}", created.id), Default::default());
+        }
+    });
+    let serial_error = Signal::derive(move || {
+        if tried.get() && Serial::parse(&serial.get()).is_err() {
+            return Some(t_string!(i18n, serial_invalid).to_string());
+        }
+        refused()
+            .filter(|e| {
+                e.field() == Some("serial")
+                    || e.refusal() == Some(care_rules::Refusal::DeviceNotFound)
+            })
+            .map(|e| api_message(i18n, &e))
+    });
+    let email_error = Signal::derive(move || {
+        (tried.get() && Email::parse(&email.get()).is_err())
+            .then(|| t_string!(i18n, email_invalid).to_string())
+    });
+    let other_error = move || {
+        refused()
+            .filter(|e| {
+                e.field().is_none() && e.refusal() != Some(care_rules::Refusal::DeviceNotFound)
+            })
+            .map(|e| api_message(i18n, &e))
+    };
+    view! {
+        <h1>{t!(i18n, video_title)}</h1>
+        <p class="lead">{t!(i18n, video_intro)}</p>
+        <WhatToShow />
+        <form class="card" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            tried.set(true);
+            if Serial::parse(&serial.get_untracked()).is_ok() && Email::parse(&email.get_untracked()).is_ok() {
+                open.dispatch(VerificationRequest { serial: serial.get_untracked(), email: email.get_untracked() });
+            }
+        }>
+            <TextField id="video-serial" label=Signal::derive(move || t_string!(i18n, serial_label).to_string())
+                hint=Signal::derive(move || t_string!(i18n, serial_hint).to_string()) error=serial_error value=serial />
+            <TextField id="video-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
+                error=email_error value=email input_type="email" autocomplete="email" inputmode="email" />
+            <p class="error-text" role="alert">{other_error}</p>
+            <button type="submit" disabled=move || open.pending().get()>{t!(i18n, video_open_case)}</button>
+        </form>
+    }
+}
+
+fn reason_text(i18n: I18nContext<Locale>, reason: Option<RejectReason>) -> String {
+    match reason {
+        Some(RejectReason::SerialNotVisible) => t_string!(i18n, reason_serial_not_visible),
+        Some(RejectReason::DeviceDamaged) => t_string!(i18n, reason_device_damaged),
+        Some(RejectReason::VideoEdited) => t_string!(i18n, reason_video_edited),
+        Some(RejectReason::WrongDevice) => t_string!(i18n, reason_wrong_device),
+        Some(RejectReason::PoorQuality) => t_string!(i18n, reason_poor_quality),
+        Some(RejectReason::Other) | None => t_string!(i18n, reason_other),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, video_title).to_string());
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let now = use_ticking_now();
+    let case = LocalResource::new(move || {
+        let id = id();
+        let lang = lang(i18n.get_locale_untracked());
+        async move { api::get::<VerificationDocument>(&format!("/api/verifications/{id}"), lang).await }
+    });
+    // While a video waits for review, look again every 15 seconds.
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if case
+                .get()
+                .is_some_and(|c| c.is_ok_and(|c| c.status == VerificationStatus::PendingReview))
+            {
+                case.refetch();
+            }
+        },
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let status = move |doc: &VerificationDocument| {
+        let (lang, now) = (lang(i18n.get_locale()), now.get());
+        match doc.status {
+            VerificationStatus::AwaitingUpload => t_string!(i18n, case_awaiting_upload).to_string(),
+            VerificationStatus::PendingReview => t_string!(i18n, case_pending_review).to_string(),
+            VerificationStatus::Accepted => {
+                let deadline = doc.activation_deadline.unwrap_or(now);
+                t_string!(
+                    i18n,
+                    case_accepted,
+                    deadline = when(deadline, lang),
+                    left = left(now, deadline, lang)
+                )
+                .to_string()
+            }
+            VerificationStatus::Rejected => {
+                let mut reason = reason_text(i18n, doc.reject_reason);
+                if let Some(note) = &doc.reject_note {
+                    reason = format!("{reason} ({note})");
+                }
+                t_string!(i18n, case_rejected, reason).to_string()
+            }
+            VerificationStatus::Used => t_string!(i18n, case_used).to_string(),
+            VerificationStatus::Expired => t_string!(i18n, case_expired).to_string(),
+        }
+    };
+    view! {
+        <h1>{t!(i18n, video_title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(doc) => {
+                        let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                        let doc_for_status = doc.clone();
+                        let activate = format!("/activate?serial={}&verification={}", doc.serial, doc.id);
+                        let calendar = doc.activation_deadline.map(|deadline| {
+                            ics::data_url(&ics::calendar(&[(deadline, t_string!(i18n, ics_video_deadline).to_string())], &doc.id))
+                        });
+                        view! {
+                            <section class="card case" aria-labelledby="case-title">
+                                <h2 id="case-title">{t!(i18n, video_case_title, serial = doc.serial.clone())}</h2>
+                                <p class="case-status" role="status">{move || status(&doc_for_status)}</p>
+                                <p class="hint">{t!(i18n, video_case_link)}</p>
+                                <p class="case-link"><code>{link}</code></p>
+                                {(doc.status == VerificationStatus::Accepted).then(|| view! {
+                                    <p>
+                                        <a class="button" href=activate.clone()>{t!(i18n, case_activate_now)}</a>
+                                        " "
+                                        {calendar.clone().map(|href| view! {
+                                            <a class="button secondary" href=href download="care-refresh-72h.ics">{t!(i18n, ics_download)}</a>
+                                        })}
+                                    </p>
+                                })}
+                                {matches!(doc.status, VerificationStatus::Rejected | VerificationStatus::Expired).then(|| view! {
+                                    <p><a class="button secondary" href=format!("/verification?serial={}", doc.serial)>{t!(i18n, case_new)}</a></p>
+                                })}
+                            </section>
+                            {(doc.status == VerificationStatus::AwaitingUpload).then(|| view! {
+                                <WhatToShow />
+                                <Uploader case_id=doc.id.clone() resume=doc.upload.clone()
+                                    on_done=Callback::new(move |_| case.refetch()) />
+                            })}
+                        }
+                        .into_any()
+                    }
+                    Err(e @ ApiError::Refused(_)) => view! { <p class="error-text" role="alert">{api_message(i18n, &e)}</p> }.into_any(),
+                    Err(e) => view! { <ServerError message=api_message(i18n, &e) retry=Callback::new(move |_| case.refetch()) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
