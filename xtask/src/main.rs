@@ -4,6 +4,7 @@
 //! Plain `std::process` on purpose: this must compile in seconds on a fresh machine,
 //! before any of the tools it installs exist.
 
+mod assets;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -19,6 +20,7 @@ usage: cargo xtask <command>
           portal on its embedded defaults (CARE_ADDR, default 127.0.0.1:8080)
   test    run every check: fmt, clippy, all tests, the rules for wasm32, the app
           build and the browser tests in headless Chromium
+  size    build the app and print the compressed size of its first load
   setup   only install the missing tools";
 
 fn main() {
@@ -29,6 +31,7 @@ fn main() {
         "run" => run(&root),
         "test" => test(&root),
         "setup" => tools::ensure_all(&root, tools::Need::Browser),
+        "size" => size(&root),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -85,7 +88,15 @@ fn check(mut command: Command) -> Result<()> {
 
 fn build_app(root: &Path) -> Result<()> {
     step("Building the browser app (release, wasm-opt)");
-    check(cmd(root, "trunk", &["build", "--release"]))
+    check(cmd(root, "trunk", &["build", "--release"]))?;
+    assets::precompress(&root.join("dist"))
+}
+
+fn size(root: &Path) -> Result<()> {
+    tools::ensure_all(root, tools::Need::Build)?;
+    build_app(root)?;
+    step("Size of the first load");
+    assets::report(&root.join("dist"))
 }
 
 fn run(root: &Path) -> Result<()> {

@@ -10,6 +10,10 @@ use std::sync::Arc;
 use tempfile::TempDir;
 
 pub const INDEX_HTML: &str = "<!doctype html><title>Care Refresh</title>";
+/// A built asset as Trunk names it, with its content hash.
+pub const ASSET: &str = "care-portal-0123456789abcdef.js";
+/// Stands in for the brotli file the build writes beside it.
+pub const BROTLI_ASSET: &[u8] = b"brotli bytes";
 pub const DAY: i64 = 24 * 3600;
 
 pub struct TestApp {
@@ -24,11 +28,8 @@ pub fn settings(dir: &TempDir) -> Settings {
     let mut settings = Settings::under(dir.path());
     std::fs::create_dir_all(&settings.web_dir).expect("web dir");
     std::fs::write(settings.web_dir.join("index.html"), INDEX_HTML).expect("index.html");
-    std::fs::write(
-        settings.web_dir.join("app-0123abcd.js"),
-        "console.log('app')",
-    )
-    .expect("asset");
+    std::fs::write(settings.web_dir.join(ASSET), "console.log('app')").expect("asset");
+    std::fs::write(settings.web_dir.join(format!("{ASSET}.br")), BROTLI_ASSET).expect("asset.br");
     settings.test_clock = true;
     settings
 }

@@ -1,7 +1,7 @@
-use crate::helpers::{INDEX_HTML, spawn_app};
+use crate::helpers::{ASSET, BROTLI_ASSET, INDEX_HTML, spawn_app};
 
 #[tokio::test]
-async fn serves_the_app_at_the_root() {
+async fn serves_the_app_at_the_root_revalidated_each_time() {
     let app = spawn_app().await;
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);
@@ -12,15 +12,35 @@ async fn serves_the_app_at_the_root() {
 #[tokio::test]
 async fn every_client_route_gets_the_app() {
     let app = spawn_app().await;
-    let response = app.get("/coverage/1SDXK2P300A").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.expect("body"), INDEX_HTML);
+    for path in ["/coverage/1SDXK2P300A", "/activate", "/verification/0123"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text().await.expect("body"), INDEX_HTML);
+    }
 }
 
 #[tokio::test]
-async fn serves_the_app_assets() {
+async fn hashed_assets_are_cached_for_a_year() {
     let app = spawn_app().await;
-    let response = app.get("/app-0123abcd.js").await;
+    let response = app.get(&format!("/{ASSET}")).await;
     assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(response.text().await.expect("body"), "console.log('app')");
+}
+
+#[tokio::test]
+async fn the_precompressed_file_goes_to_browsers_that_take_brotli() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url(&format!("/{ASSET}")))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.bytes().await.expect("body").as_ref(), BROTLI_ASSET);
 }
