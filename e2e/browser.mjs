@@ -20,3 +20,12 @@ export function launch() {
     ],
   });
 }
+
+/** A phone-sized page (360 px wide) that fails the test on any page error. */
+export async function phone(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'pl-PL', ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}

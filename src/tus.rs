@@ -2,7 +2,7 @@
 //! Written on `XMLHttpRequest` because `fetch` reports no upload progress; each call
 //! becomes a future through a `Promise`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -10,6 +10,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
 const VERSION: &str = "1.0.0";
+/// A request that makes no progress for this long is taken as a dropped connection:
+/// a stalled mobile link may never report an error by itself.
+const STALL_MS: f64 = 20_000.0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TusError {
@@ -41,6 +44,7 @@ async fn send(
     on_progress: Option<Box<dyn Fn(f64)>>,
 ) -> Result<XmlHttpRequest, TusError> {
     let outcome: Rc<RefCell<Option<TusError>>> = Rc::default();
+    let last_progress = Rc::new(Cell::new(js_sys::Date::now()));
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let done = Closure::<dyn FnMut()>::new({
             let resolve = resolve.clone();
@@ -59,7 +63,8 @@ async fn send(
         let aborted = Closure::<dyn FnMut()>::new({
             let outcome = outcome.clone();
             move || {
-                *outcome.borrow_mut() = Some(TusError::Aborted);
+                // A stall the watchdog cut is a network failure, not a pause.
+                outcome.borrow_mut().get_or_insert(TusError::Aborted);
                 let _ = resolve.call0(&JsValue::NULL);
             }
         });
@@ -72,12 +77,33 @@ async fn send(
         failed.forget();
         aborted.forget();
     });
-    if let (Some(report), Ok(upload)) = (on_progress, xhr.upload()) {
-        let progress =
-            Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| report(e.loaded()));
+    if let Ok(upload) = xhr.upload() {
+        let last = last_progress.clone();
+        let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
+            last.set(js_sys::Date::now());
+            if let Some(report) = &on_progress {
+                report(e.loaded());
+            }
+        });
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
         progress.forget();
     }
+    let watchdog = Closure::<dyn FnMut()>::new({
+        let (xhr, outcome, last) = (xhr.clone(), outcome.clone(), last_progress.clone());
+        move || {
+            if js_sys::Date::now() - last.get() > STALL_MS && outcome.borrow().is_none() {
+                *outcome.borrow_mut() = Some(TusError::Network);
+                let _ = xhr.abort();
+            }
+        }
+    });
+    let watchdog_id = web_sys::window().and_then(|w| {
+        w.set_interval_with_callback_and_timeout_and_arguments_0(
+            watchdog.as_ref().unchecked_ref(),
+            2000,
+        )
+        .ok()
+    });
     *in_flight.0.borrow_mut() = Some(xhr.clone());
     let sent = match body {
         Some(blob) => xhr.send_with_opt_blob(Some(blob)),
@@ -87,6 +113,10 @@ async fn send(
         return Err(TusError::Network);
     }
     let _ = JsFuture::from(promise).await;
+    if let (Some(w), Some(id)) = (web_sys::window(), watchdog_id) {
+        w.clear_interval_with_handle(id);
+    }
+    drop(watchdog);
     in_flight.0.borrow_mut().take();
     if let Some(error) = outcome.borrow_mut().take() {
         return Err(error);

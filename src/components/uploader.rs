@@ -431,8 +431,7 @@ pub fn Uploader(
         Phase::Idle | Phase::Sending => None,
     };
     view! {
-        <section class="uploader" aria-labelledby="upload-title">
-            <h3 id="upload-title" class="visually-hidden">{t!(i18n, file_label)}</h3>
+        <section class="uploader">
             {reselect}
             <div class="field">
                 <label for="video-file">{t!(i18n, file_label)}</label>

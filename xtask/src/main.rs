@@ -153,7 +153,11 @@ fn test(root: &Path) -> Result<()> {
     let server = TestServer::start(root)?;
     let mut node = cmd(root, "node", &["--test", "--test-concurrency=1", "e2e/"]);
     node.env("BASE_URL", &server.url)
-        .env("CHROMIUM", tools::CHROMIUM);
+        .env("CHROMIUM", tools::CHROMIUM)
+        // The tests seed their own devices, codes and staff with the operator commands.
+        .env("CARE_SERVER_BIN", root.join("target/debug/care-server"))
+        .env("CARE_DATA_DIR", &server.data)
+        .env("E2E_ARTIFACTS", root.join("e2e/artifacts"));
     check(node)
 }
 
@@ -162,6 +166,7 @@ fn test(root: &Path) -> Result<()> {
 struct TestServer {
     child: Child,
     url: String,
+    data: PathBuf,
 }
 
 impl TestServer {
@@ -195,7 +200,7 @@ impl TestServer {
         };
         // Keep reading so the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Ok(TestServer { child, url })
+        Ok(TestServer { child, url, data })
     }
 }
 

@@ -1,0 +1,82 @@
+// Every page in both languages: axe-core finds nothing serious or critical, and a
+// 360 px screenshot of each is kept as a test artefact.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { launch, phone, BASE_URL } from './browser.mjs';
+import { activate, code, device, shot, api } from './portal.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+let browser;
+let pages;
+before(async () => {
+  browser = await launch();
+  const covered = device('rs-3', null);
+  await activate(code('rs-3', 'annual'), covered);
+  const caseSerial = device('osmo-360', null);
+  const opened = await api('/api/verifications', { method: 'POST', body: JSON.stringify({ serial: caseSerial, email: 'jan@example.pl' }) });
+  pages = {
+    home: '/',
+    activate: '/activate',
+    coverage: '/coverage',
+    'coverage-result': `/coverage/${covered}`,
+    video: '/verification',
+    'video-case': `/verification/${opened.body.id}`,
+    'not-found': '/no-such-page',
+  };
+});
+after(async () => { await browser?.close(); });
+
+async function audit(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const lang of ['pl', 'en']) {
+  test(`every page passes axe-core in ${lang}`, async () => {
+    const page = await phone(browser);
+    if (lang === 'en') {
+      await page.goto(`${BASE_URL}/`);
+      await page.evaluate(() => localStorage.setItem('care-lang', 'en'));
+    }
+    const findings = {};
+    for (const [name, path] of Object.entries(pages)) {
+      await page.goto(`${BASE_URL}${path}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.locator('html').getAttribute('lang'), lang);
+      const found = await audit(page);
+      if (found.length) findings[name] = found;
+      await shot(page, `page-${name}-${lang}`);
+    }
+    assert.deepEqual(findings, {});
+    await page.context().close();
+  });
+}
+
+test('the activation form works from the keyboard alone', async () => {
+  const page = await phone(browser);
+  await page.goto(`${BASE_URL}/activate`);
+  await page.locator('main h1').waitFor();
+  // The first Tab reaches the skip link, which moves the focus to the content.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+  await page.keyboard.press('Enter');
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i += 1) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement.id === 'code');
+  }
+  assert.ok(reached, 'the code field is reachable by Tab');
+  await page.keyboard.type(code('osmo-360', 'annual'));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Urządzenie' }).waitFor();
+  // The new step's heading has the focus, so a screen reader announces it.
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H2');
+  await page.context().close();
+});

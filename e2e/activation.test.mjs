@@ -1,0 +1,176 @@
+// Activation journeys in the browser, each followed by a coverage check: a direct
+// activation, a typo caught before anything is sent, an extension, and English.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phone, BASE_URL } from './browser.mjs';
+import { activate, code, device, now, shot } from './portal.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Fills the wizard from the code to the review, in Polish. */
+async function throughWizard(page, { cardCode, serial, plan = 'Plan roczny', name = 'Jan Kowalski', email = 'jan@example.pl', prefix }) {
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(cardCode.toLowerCase().replaceAll('-', ' '));
+  await page.getByText('Kod wygląda poprawnie.').waitFor();
+  await page.getByLabel(plan).check();
+  await shot(page, `${prefix}-1-code`);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.locator('.eligibility').waitFor();
+  await shot(page, `${prefix}-2-device`);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Imię i nazwisko').fill(name);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Akceptuję regulamin DJI Care Refresh.').check();
+  await shot(page, `${prefix}-3-details`);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('heading', { name: 'Podsumowanie' }).waitFor();
+  await shot(page, `${prefix}-4-review`);
+}
+
+test('a direct activation, then the coverage check', async () => {
+  const page = await phone(browser);
+  const serial = device('osmo-360', null);
+  const cardCode = code('osmo-360', 'annual');
+  await throughWizard(page, { cardCode, serial, prefix: 'direct' });
+  await page.getByRole('button', { name: 'Aktywuj plan' }).click();
+  await page.getByText('Plan jest aktywny').first().waitFor();
+  await page.getByText('Wykorzystano 0 z 2; pozostało: 2.').waitFor();
+  await page.getByText('Opłata za następną wymianę: 169,00 zł').waitFor();
+  const ics = page.getByRole('link', { name: 'Dodaj terminy do kalendarza (.ics)' });
+  assert.match(await ics.getAttribute('href'), /^data:text\/calendar/);
+  await shot(page, 'direct-5-done');
+
+  await page.goto(`${BASE_URL}/coverage/${serial}`);
+  await page.getByText('Ochrona aktywna', { exact: true }).waitFor();
+  await page.getByText('Wykorzystano 0 z 2; pozostało: 2.').waitFor();
+  await page.getByText(/Przedłużenie planem rocznym możliwe do/).waitFor();
+  await shot(page, 'coverage-after-direct');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a typo in the code is caught in the browser before anything is sent', async () => {
+  const page = await phone(browser);
+  const requests = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) requests.push(r.url()); });
+  await page.goto(`${BASE_URL}/activate`);
+  const good = code('osmo-360', 'annual');
+  const last = good.at(-1) === '0' ? '1' : '0';
+  const typo = good.slice(0, -1) + last;
+  const field = page.getByLabel('Kod z karty');
+  await field.pressSequentially(typo.replaceAll('-', ''), { delay: 5 });
+  // Formatted while typing.
+  assert.equal(await field.inputValue(), typo);
+  await page.getByText('Kod ma literówkę').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('heading', { name: 'Kod', exact: true }).waitFor();
+  await shot(page, 'typo');
+  await field.fill(good);
+  await page.getByText('Kod wygląda poprawnie.').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), 'false');
+  assert.deepEqual(requests, [], 'nothing was sent to the server');
+  await page.context().close();
+});
+
+test('an extension shows the new end date, then four replacements', async () => {
+  const page = await phone(browser);
+  const serial = device('osmo-360', null);
+  assert.equal((await activate(code('osmo-360', 'annual'), serial)).status, 201);
+  const cardCode = code('osmo-360', 'annual');
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(cardCode);
+  await page.getByLabel('Pakiet 2-letni').check();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  // A two-year code can never extend: said before anything is sent.
+  await page.getByText('Ochronę można przedłużyć tylko planem rocznym.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Dalej' }).isDisabled(), true);
+  await page.getByRole('button', { name: 'Wstecz' }).click();
+  await page.getByLabel('Plan roczny').check();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.getByText('To przedłużenie obecnej ochrony.').waitFor();
+  await page.getByText(/pozostanie wymian: 4/).waitFor();
+  await shot(page, 'extension-preview');
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Imię i nazwisko').fill('Jan Kowalski');
+  await page.getByLabel('E-mail').fill('jan@example.pl');
+  await page.getByLabel('Akceptuję regulamin DJI Care Refresh.').check();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('button', { name: 'Aktywuj plan' }).click();
+  await page.getByText('Ochrona przedłużona').waitFor();
+  await page.goto(`${BASE_URL}/coverage/${serial}`);
+  await page.getByText('Wykorzystano 0 z 4; pozostało: 4.').waitFor();
+  await page.getByRole('heading', { name: 'Okresy ochrony' }).waitFor();
+  await shot(page, 'coverage-after-extension');
+  await page.context().close();
+});
+
+test('a refusal from the server comes back to its field, translated', async () => {
+  const page = await phone(browser);
+  const serial = device('osmo-360', null);
+  const used = code('osmo-360', 'annual');
+  assert.equal((await activate(used, device('osmo-360', null))).status, 201);
+  await throughWizard(page, { cardCode: used, serial, prefix: 'refused' });
+  await page.getByRole('button', { name: 'Aktywuj plan' }).click();
+  await page.getByRole('heading', { name: 'Kod', exact: true }).waitFor();
+  await page.locator('#code-error').getByText('Ten kod został już wykorzystany.').waitFor();
+  await page.context().close();
+});
+
+test('the whole journey in English', async () => {
+  const page = await phone(browser);
+  const serial = device('rs-3', null);
+  const cardCode = code('rs-3', 'annual');
+  await page.goto(`${BASE_URL}/`);
+  await page.getByRole('button', { name: 'Przełącz na polski' }).or(page.getByRole('button', { name: 'Switch to English' })).click();
+  await page.getByRole('heading', { level: 1, name: 'DJI Care Refresh protection' }).waitFor();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  await page.getByRole('combobox', { name: 'Product' }).selectOption('rs-3');
+  await page.getByRole('cell', { name: 'PLN 289.00' }).first().waitFor();
+  await page.getByText('Warranty reward: if you use no replacement').waitFor();
+  await shot(page, 'home-en');
+  await page.getByRole('link', { name: 'Activate a plan' }).first().click();
+  await page.getByLabel('Code from the card').fill(cardCode);
+  await page.getByText('The code looks right.').waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Device serial number').fill(serial);
+  await page.getByRole('button', { name: 'Check the device' }).click();
+  await page.getByText('The device is new: you can activate a plan right away.').waitFor();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Full name').fill('Anna Nowak');
+  await page.getByLabel('Email').fill('anna');
+  await page.getByLabel('I accept the DJI Care Refresh terms.').check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('Enter an email address such as jan@example.pl.').waitFor();
+  await page.getByLabel('Email').fill('anna@example.pl');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Activate the plan' }).click();
+  await page.getByText('The plan is active').first().waitFor();
+  await page.getByText('Fee of the next replacement: PLN 289.00').waitFor();
+  await page.getByText(/Warranty reward: if you use no replacement, the manufacturer's warranty runs until/).waitFor();
+  await shot(page, 'done-en');
+  // The choice stays after a reload.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Activate a plan' }).waitFor();
+  await page.context().close();
+});
+
+test('the server clock drives the previews: the 30-day window to the minute', async () => {
+  const page = await phone(browser);
+  const at = await now();
+  const serial = device('osmo-360', new Date(at.getTime() - (30 * 24 * 3600 - 2 * 3600) * 1000));
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'annual'));
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.getByText(/Bez filmu aktywujesz do .* \(zostało (1 godz\. 59 min|2 godz\. 0 min)\)\./).waitFor();
+  await page.context().close();
+});

@@ -1,0 +1,95 @@
+// What the browser tests need besides a browser: test data made with the server's
+// own operator commands, the test clock, and staff actions through the API.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BASE_URL } from './browser.mjs';
+
+const BIN = process.env.CARE_SERVER_BIN;
+const DATA = process.env.CARE_DATA_DIR;
+export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(tmpdir(), 'care-e2e-artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+function cli(args, input) {
+  return execFileSync(BIN, ['--data-dir', DATA, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+let counter = 0;
+/** A new serial number, unique to this run. */
+export function serial() {
+  counter += 1;
+  return `E2E${Date.now().toString().slice(-8)}${String(counter).padStart(3, '0')}`;
+}
+
+/** Registers a device; `activatedAt` is a Date or null (sealed). */
+export function device(product, activatedAt) {
+  const id = serial();
+  const file = join(tmpdir(), `${id}.csv`);
+  writeFileSync(file, `${id},${product},${activatedAt ? activatedAt.toISOString().replace(/\.\d+Z$/, 'Z') : ''}\n`);
+  cli(['import', 'devices', file]);
+  return id;
+}
+
+/** A new code, as `codes generate` prints it. */
+export function code(product, plan) {
+  return cli(['codes', 'generate', '--product', product, '--plan', plan, '--count', '1']).trim();
+}
+
+export async function api(path, options = {}) {
+  const response = await fetch(`${BASE_URL}${path}`, {
+    ...options,
+    headers: { 'content-type': 'application/json', ...(options.headers ?? {}) },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+}
+
+/** The server's test clock. */
+export async function now() {
+  return new Date((await api('/api/test-clock')).body.now);
+}
+
+export async function advance(seconds) {
+  return (await api('/api/test-clock', { method: 'POST', body: JSON.stringify({ advance_seconds: seconds }) })).body;
+}
+
+/** Activates a plan through the API, as another client would. */
+export async function activate(code, serial) {
+  return api('/api/activations', {
+    method: 'POST',
+    body: JSON.stringify({ code, serial, customer: { name: 'Jan Kowalski', email: 'jan@example.pl' }, accept_terms: true }),
+  });
+}
+
+let reviewer;
+/** Accepts a verification case as a reviewer, through the API. */
+export async function accept(caseId) {
+  if (!reviewer) {
+    const email = `reviewer-${Date.now()}@dji-ars.example`;
+    cli(['staff', 'add', email, '--role', 'reviewer'], 'a long staff password\n');
+    const login = await api('/api/staff/login', { method: 'POST', body: JSON.stringify({ email, password: 'a long staff password' }) });
+    reviewer = login.headers.get('set-cookie').split(';')[0];
+  }
+  return api(`/api/staff/verifications/${caseId}/decision`, {
+    method: 'POST',
+    headers: { cookie: reviewer },
+    body: JSON.stringify({ accept: true }),
+  });
+}
+
+/** An MP4-headed file of `bytes` bytes on disk (the browser cannot read its length, so
+ *  the server's container check decides). */
+export function videoFile(bytes, name = `clip-${Date.now()}.mp4`) {
+  const buffer = Buffer.alloc(bytes);
+  Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32]).copy(buffer);
+  for (let i = 16; i < bytes; i += 4096) buffer[i] = i % 251;
+  const file = join(tmpdir(), name);
+  writeFileSync(file, buffer);
+  return file;
+}
+
+/** A screenshot kept as a test artefact. */
+export async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
