@@ -133,8 +133,37 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     ))?;
+    check(cmd(
+        root,
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "care-portal",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
     step("Tests of every crate");
     check(cmd(root, "cargo", &["test", "--workspace"]))?;
+    step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
+    let mut components = cmd(
+        root,
+        "cargo",
+        &[
+            "test",
+            "--package",
+            "care-portal",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    components.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    check(components)?;
     step("The rules crate for wasm32-unknown-unknown");
     check(cmd(
         root,
