@@ -2,6 +2,7 @@
 //! reads: one definition for both sides.
 
 use crate::catalog::{CURRENCY, PRODUCTS, Plan, Product, REGION};
+use crate::claim::{ClaimOption, ClaimStatus};
 use crate::coverage::{Coverage, CoverageStatus, WarrantyReward};
 use crate::money::Money;
 use crate::refusal::Refusal;
@@ -311,6 +312,201 @@ pub struct DecisionRequest {
     pub reason: Option<RejectReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// `POST /api/claims`: a service request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    pub serial: String,
+    /// What happened to the device (1 to 2000 characters).
+    pub description: String,
+    pub customer: CustomerInput,
+    /// Where to send the device back (5 to 500 characters).
+    pub shipping_address: String,
+}
+
+/// Care Refresh for a claim (R10): whether it may be used and its fee, or why not.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareRefreshOffer {
+    pub eligible: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub fee_grosze: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Refusal>,
+}
+
+/// The answer to filing a claim.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimCreated {
+    pub id: String,
+    pub status: ClaimStatus,
+    pub care_refresh: CareRefreshOffer,
+}
+
+/// `GET /api/claims/{id}`: the claim as its owner follows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimDocument {
+    pub id: String,
+    pub serial: String,
+    pub product_id: String,
+    pub status: ClaimStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub filed_at: Timestamp,
+    pub description: String,
+    pub care_refresh: CareRefreshOffer,
+    pub quote: Option<Quote>,
+    pub option: Option<ClaimOption>,
+    /// What to pay and how, while a payment is due.
+    pub payment: Option<PaymentInstructions>,
+    pub shipment: Option<Shipment>,
+    pub decline_reason: Option<String>,
+    /// Every status the claim went through, oldest first.
+    pub history: Vec<ClaimEvent>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    #[cfg_attr(feature = "openapi", schema(value_type = u32))]
+    pub amount_grosze: Money,
+    pub note: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentInstructions {
+    #[cfg_attr(feature = "openapi", schema(value_type = u32))]
+    pub amount_grosze: Money,
+    /// The transfer title that ties the payment to the claim.
+    pub reference: String,
+    pub account: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    pub tracking: String,
+    /// The serial of a replacement unit, which now holds the coverage (R11).
+    pub replacement_serial: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub shipped_at: Timestamp,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimEvent {
+    pub status: ClaimStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+/// `POST /api/claims/{id}/choice`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceRequest {
+    pub option: ClaimOption,
+}
+
+/// `POST /api/staff/claims/{id}/quote`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = u32))]
+    pub amount_grosze: Money,
+    pub note: String,
+}
+
+/// `POST /api/staff/claims/{id}/decline` (and an optional note for `warranty`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+/// `POST /api/staff/claims/{id}/ship`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipRequest {
+    pub tracking: String,
+    /// For a whole replacement unit: its serial; the coverage moves to it (R11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement_serial: Option<String>,
+}
+
+/// A claim in the staff's queue; personal data masked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimItem {
+    pub id: String,
+    pub serial: String,
+    pub product_id: String,
+    pub status: ClaimStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub filed_at: Timestamp,
+    /// `Jan K.`
+    pub customer: String,
+    /// `j***@example.pl`
+    pub email: String,
+    pub care_refresh_eligible: bool,
+    pub option: Option<ClaimOption>,
+}
+
+/// A claim as staff handle it: the owner's document, the contact and address, and the
+/// steps the claim's status allows.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffClaim {
+    pub claim: ClaimDocument,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_phone: Option<String>,
+    pub shipping_address: String,
+    /// `receive`, `quote`, `warranty`, `decline`, `payment`, `ship`, `close`.
+    pub allowed_steps: Vec<String>,
+}
+
+/// A replacement counted against a coverage (R7, R8).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub number: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u32))]
+    pub fee_grosze: Money,
+    pub claim_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+}
+
+/// Who or what changed a record, and when.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: serde_json::Value,
+}
+
+/// `GET /api/staff/devices/{serial}`: a device as staff see it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDevice {
+    pub device: DeviceDocument,
+    pub ledger: Vec<LedgerEntry>,
+    pub claims: Vec<ClaimItem>,
+    pub audit: Vec<AuditEntry>,
 }
 
 /// An RFC 9457 problem document with the stable `code` (`application/problem+json`).

@@ -11,12 +11,14 @@
 //! - R5 extension, R6 cap, R7 pooled replacements, R9 warranty reward, R10 claims:
 //!   [`coverage`]
 //! - R11 serial transfer: [`transfer`]
+//! - the claim workflow of §5: [`claim`]
 //! - formats: [`code`], [`serial`], [`contact`], [`money`], [`time`]
 //! - refusals (the API's error `code`s): [`refusal`]; JSON documents: [`api`]
 
 pub mod activation;
 pub mod api;
 pub mod catalog;
+pub mod claim;
 pub mod code;
 pub mod contact;
 pub mod coverage;
@@ -31,6 +33,7 @@ pub mod verification;
 
 pub use activation::{Activation, CodeFacts, Device, Eligibility};
 pub use catalog::{Plan, Product};
+pub use claim::{ClaimOption, ClaimStatus, ClaimStep};
 pub use code::Code;
 pub use contact::{Customer, Email, Name, Phone};
 pub use coverage::{Coverage, CoverageStatus, WarrantyReward};

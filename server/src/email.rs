@@ -2,11 +2,11 @@
 //! Messages are written to the outbox in the transaction of the change that causes
 //! them; the worker sends them with lettre, retrying with back-off until they go.
 
-use crate::storage::{NewEmail, OutboxEmail, Store};
+use crate::storage::{ClaimRecord, EndingCoverage, NewEmail, OutboxEmail, Store};
 use anyhow::{Context, Result};
 use care_rules::api::CoverageDocument;
 use care_rules::time::warsaw_display;
-use care_rules::{Lang, Product, RejectReason, Serial, Timestamp};
+use care_rules::{Lang, Money, Product, RejectReason, Serial, Timestamp};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -345,6 +345,276 @@ pub fn verification_rejected(
         to: to.to_owned(),
         subject,
         body,
+    }
+}
+
+/// A message in the owner's language: Polish or English subject and body.
+fn in_lang(lang: Lang, to: &str, pl: (String, String), en: (String, String)) -> NewEmail {
+    let (subject, body) = match lang {
+        Lang::Pl => pl,
+        Lang::En => en,
+    };
+    NewEmail {
+        to: to.to_owned(),
+        subject,
+        body,
+    }
+}
+
+fn signature(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Pl => "\nZespół Care Refresh\n",
+        Lang::En => "\nThe Care Refresh team\n",
+    }
+}
+
+/// The claim's link and what to expect, when it is filed.
+pub fn claim_filed(lang: Lang, claim: &ClaimRecord, fee: Option<Money>, link: &str) -> NewEmail {
+    let serial = &claim.serial;
+    let offer_pl = fee.map_or_else(
+        || "Wymiana w ramach Care Refresh nie jest dostępna dla tego zgłoszenia.".to_owned(),
+        |f| {
+            format!(
+                "Możesz skorzystać z wymiany Care Refresh za {}.",
+                f.display(Lang::Pl)
+            )
+        },
+    );
+    let offer_en = fee.map_or_else(
+        || "A Care Refresh replacement is not available for this claim.".to_owned(),
+        |f| {
+            format!(
+                "You can use a Care Refresh replacement for {}.",
+                f.display(Lang::En)
+            )
+        },
+    );
+    in_lang(
+        lang,
+        &claim.customer_email,
+        (
+            format!("Care Refresh: zgłoszenie serwisowe {serial}"),
+            format!(
+                "Dzień dobry {},\n\nprzyjęliśmy zgłoszenie dla urządzenia {serial}. {offer_pl}\n\
+                 Wyślij urządzenie do serwisu; po jego sprawdzeniu dostaniesz wycenę naprawy i\n\
+                 wybierzesz naprawę albo wymianę. Odeślemy je priorytetowo i bez opłat za wysyłkę.\n\
+                 Zgłoszenie śledzisz tu:\n{link}\n{}",
+                claim.customer_name,
+                signature(Lang::Pl)
+            ),
+        ),
+        (
+            format!("Care Refresh: service request {serial}"),
+            format!(
+                "Hello {},\n\nwe received your claim for device {serial}. {offer_en}\n\
+                 Send the device to the service centre; once it is checked you get a repair quote\n\
+                 and choose between the repair and a replacement. It comes back by priority, free\n\
+                 shipping. Follow the claim here:\n{link}\n{}",
+                claim.customer_name,
+                signature(Lang::En)
+            ),
+        ),
+    )
+}
+
+/// The repair quote, beside the Care Refresh fee.
+pub fn quote_ready(
+    lang: Lang,
+    claim: &ClaimRecord,
+    amount: Money,
+    note: &str,
+    care_refresh_fee: Option<Money>,
+    link: &str,
+) -> NewEmail {
+    let serial = &claim.serial;
+    let cr = |l: Lang| {
+        care_refresh_fee
+            .map(|f| f.display(l))
+            .unwrap_or_else(|| match l {
+                Lang::Pl => "niedostępna".to_owned(),
+                Lang::En => "not available".to_owned(),
+            })
+    };
+    in_lang(
+        lang,
+        &claim.customer_email,
+        (
+            format!("Care Refresh: wycena naprawy {serial}"),
+            format!(
+                "Dzień dobry,\n\nwycena naprawy urządzenia {serial}: {} ({note}).\n\
+                 Wymiana w ramach Care Refresh: {}.\nWybierz, co wolisz:\n{link}\n{}",
+                amount.display(Lang::Pl),
+                cr(Lang::Pl),
+                signature(Lang::Pl)
+            ),
+        ),
+        (
+            format!("Care Refresh: repair quote {serial}"),
+            format!(
+                "Hello,\n\nthe repair of device {serial} is quoted at {} ({note}).\n\
+                 A Care Refresh replacement: {}.\nChoose which you prefer:\n{link}\n{}",
+                amount.display(Lang::En),
+                cr(Lang::En),
+                signature(Lang::En)
+            ),
+        ),
+    )
+}
+
+pub fn claim_warranty(lang: Lang, claim: &ClaimRecord, link: &str) -> NewEmail {
+    let serial = &claim.serial;
+    in_lang(
+        lang,
+        &claim.customer_email,
+        (
+            format!("Care Refresh: naprawa gwarancyjna {serial}"),
+            format!(
+                "Dzień dobry,\n\nusterka urządzenia {serial} jest objęta gwarancją: naprawimy je\n\
+                 bezpłatnie, bez wykorzystania wymiany Care Refresh.\n{link}\n{}",
+                signature(Lang::Pl)
+            ),
+        ),
+        (
+            format!("Care Refresh: warranty repair {serial}"),
+            format!(
+                "Hello,\n\nthe fault of device {serial} is covered by the warranty: we repair it\n\
+                 free of charge, using no Care Refresh replacement.\n{link}\n{}",
+                signature(Lang::En)
+            ),
+        ),
+    )
+}
+
+pub fn claim_declined(lang: Lang, claim: &ClaimRecord, reason: &str, link: &str) -> NewEmail {
+    let serial = &claim.serial;
+    in_lang(
+        lang,
+        &claim.customer_email,
+        (
+            format!("Care Refresh: zgłoszenie odrzucone {serial}"),
+            format!(
+                "Dzień dobry,\n\nnie możemy przyjąć zgłoszenia dla urządzenia {serial}: {reason}.\n\
+                 Odeślemy urządzenie bez opłat.\n{link}\n{}",
+                signature(Lang::Pl)
+            ),
+        ),
+        (
+            format!("Care Refresh: claim declined {serial}"),
+            format!(
+                "Hello,\n\nwe cannot accept the claim for device {serial}: {reason}.\n\
+                 We send the device back free of charge.\n{link}\n{}",
+                signature(Lang::En)
+            ),
+        ),
+    )
+}
+
+/// Shipped, with the tracking number (and the replacement unit's serial).
+pub fn claim_shipped(lang: Lang, claim: &ClaimRecord, tracking: &str, link: &str) -> NewEmail {
+    let serial = &claim.serial;
+    let unit_pl = claim
+        .replacement_serial
+        .as_ref()
+        .map(|s| {
+            format!(
+                "\nUrządzenie zastępcze ma numer seryjny {s}; ochrona Care Refresh przeszła na nie."
+            )
+        })
+        .unwrap_or_default();
+    let unit_en = claim
+        .replacement_serial
+        .as_ref()
+        .map(|s| format!("\nThe replacement unit's serial number is {s}; the Care Refresh coverage moved to it."))
+        .unwrap_or_default();
+    in_lang(
+        lang,
+        &claim.customer_email,
+        (
+            format!("Care Refresh: wysłaliśmy przesyłkę {serial}"),
+            format!(
+                "Dzień dobry,\n\nwysłaliśmy przesyłkę priorytetową, bez opłat.\n\
+                 Numer przesyłki: {tracking}{unit_pl}\n{link}\n{}",
+                signature(Lang::Pl)
+            ),
+        ),
+        (
+            format!("Care Refresh: shipped {serial}"),
+            format!(
+                "Hello,\n\nwe shipped your parcel by priority, free shipping.\n\
+                 Tracking number: {tracking}{unit_en}\n{link}\n{}",
+                signature(Lang::En)
+            ),
+        ),
+    )
+}
+
+/// The reminders of a coverage's end: 30 days before it, and at it (15 days to extend).
+pub fn coverage_reminder(
+    lang: Lang,
+    ending: &EndingCoverage,
+    at_end: bool,
+    coverage_link: &str,
+) -> NewEmail {
+    let serial = &ending.serial;
+    let deadline = ending.ends_at + crate::reminders::EXTENSION_GRACE;
+    let end = |l| warsaw_display(ending.ends_at, l);
+    let until = |l| warsaw_display(deadline, l);
+    if at_end {
+        in_lang(
+            lang,
+            &ending.email,
+            (
+                format!("Care Refresh: ochrona {serial} się skończyła"),
+                format!(
+                    "Dzień dobry {},\n\nochrona Care Refresh urządzenia {serial} skończyła się\n\
+                     {} (czas polski). Masz 15 dni, do {}, aby przedłużyć ją planem rocznym.\n\
+                     {coverage_link}\n{}",
+                    ending.name,
+                    end(Lang::Pl),
+                    until(Lang::Pl),
+                    signature(Lang::Pl)
+                ),
+            ),
+            (
+                format!("Care Refresh: coverage of {serial} has ended"),
+                format!(
+                    "Hello {},\n\nthe Care Refresh coverage of device {serial} ended on\n\
+                     {} (Warsaw time). You have 15 days, until {}, to extend it with an annual plan.\n\
+                     {coverage_link}\n{}",
+                    ending.name,
+                    end(Lang::En),
+                    until(Lang::En),
+                    signature(Lang::En)
+                ),
+            ),
+        )
+    } else {
+        in_lang(
+            lang,
+            &ending.email,
+            (
+                format!("Care Refresh: ochrona {serial} kończy się za 30 dni"),
+                format!(
+                    "Dzień dobry {},\n\nochrona Care Refresh urządzenia {serial} kończy się\n\
+                     {} (czas polski). Przedłużysz ją planem rocznym do {}.\n{coverage_link}\n{}",
+                    ending.name,
+                    end(Lang::Pl),
+                    until(Lang::Pl),
+                    signature(Lang::Pl)
+                ),
+            ),
+            (
+                format!("Care Refresh: coverage of {serial} ends in 30 days"),
+                format!(
+                    "Hello {},\n\nthe Care Refresh coverage of device {serial} ends on\n\
+                     {} (Warsaw time). You can extend it with an annual plan until {}.\n{coverage_link}\n{}",
+                    ending.name,
+                    end(Lang::En),
+                    until(Lang::En),
+                    signature(Lang::En)
+                ),
+            ),
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! rules again (the server never trusts the browser), stores state and serves the app.
 
 pub mod activation;
+pub mod claims;
 pub mod clock;
 pub mod codes;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod email;
 pub mod extract;
 pub mod operator;
 pub mod problem;
+pub mod reminders;
 pub mod retention;
 pub mod routes;
 pub mod staff;

@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::email::{self, Mailer};
 use crate::state::{AppState, RateLimits, UploadLocks};
 use crate::storage::{self, Store};
-use crate::{operator, retention, routes, uploads, web};
+use crate::{operator, reminders, retention, routes, uploads, web};
 use anyhow::Context;
 use axum::Router;
 use lettre::message::Mailbox;
@@ -107,6 +107,7 @@ impl Application {
             self.state.outbox.clone(),
         ));
         let sweeper = tokio::spawn(retention::run(self.state.clone()));
+        let reminding = tokio::spawn(reminders::run(self.state.clone()));
         let served = axum::serve(
             self.listener,
             self.router
@@ -116,6 +117,7 @@ impl Application {
         .await;
         worker.abort();
         sweeper.abort();
+        reminding.abort();
         Ok(served?)
     }
 }

@@ -32,6 +32,11 @@ impl AppState {
             self.public_url.trim_end_matches('/')
         )
     }
+
+    /// The customer's link to a claim.
+    pub fn claim_link(&self, id: &str) -> String {
+        format!("{}/claims/{id}", self.public_url.trim_end_matches('/'))
+    }
 }
 
 /// Guessing is limited: failed attempts per client address and per serial number or

@@ -2,11 +2,13 @@
 
 mod activations;
 mod catalog;
+mod claims;
 mod coverage;
 mod devices;
 mod health;
 pub mod openapi;
 mod staff;
+mod staff_claims;
 mod test_clock;
 pub mod uploads;
 pub mod verifications;
@@ -36,6 +38,19 @@ pub fn api(state: AppState) -> Router {
         .route("/staff/verifications", get(staff::queue))
         .route("/staff/verifications/{id}/video", get(staff::video))
         .route("/staff/verifications/{id}/decision", post(staff::decide))
+        .route("/claims", post(claims::file))
+        .route("/claims/{id}", get(claims::get))
+        .route("/claims/{id}/choice", post(claims::choose))
+        .route("/staff/claims", get(staff_claims::queue))
+        .route("/staff/claims/{id}", get(staff_claims::claim))
+        .route("/staff/claims/{id}/receive", post(staff_claims::receive))
+        .route("/staff/claims/{id}/quote", post(staff_claims::quote))
+        .route("/staff/claims/{id}/warranty", post(staff_claims::warranty))
+        .route("/staff/claims/{id}/decline", post(staff_claims::decline))
+        .route("/staff/claims/{id}/payment", post(staff_claims::payment))
+        .route("/staff/claims/{id}/ship", post(staff_claims::ship))
+        .route("/staff/claims/{id}/close", post(staff_claims::close))
+        .route("/staff/devices/{serial}", get(staff_claims::device))
         .route("/openapi.json", get(openapi::document));
     // tus answers carry its version, refusals included.
     let tus = Router::new()

@@ -34,7 +34,7 @@ pub async fn read(State(state): State<AppState>) -> Json<ClockReading> {
 }
 
 /// Moves the server's clock forward (only with `CARE_TEST_CLOCK=1`; otherwise 404),
-/// then runs the time-driven jobs (retention) at once, as their timers would.
+/// then runs the time-driven jobs (retention, reminders) at once, as their timers would.
 #[utoipa::path(post, path = "/api/test-clock", tag = "testing",
     request_body = Advance, responses((status = 200, body = ClockReading)))]
 pub async fn advance(
@@ -54,5 +54,6 @@ pub async fn advance(
         .advance(SignedDuration::from_secs(seconds))
         .ok_or(Refusal::NotFound)?;
     crate::retention::sweep(&state, now).await?;
+    crate::reminders::sweep(&state, now).await?;
     Ok(Json(ClockReading { now }))
 }

@@ -9,7 +9,10 @@ pub use sqlite::SqliteStore;
 use crate::codes::CodeHash;
 use anyhow::Result;
 use async_trait::async_trait;
-use care_rules::{Coverage, Plan, RejectReason, Serial, Term, Timestamp, VerificationCase};
+use care_rules::{
+    ClaimOption, ClaimStatus, Coverage, Money, Plan, Refusal, RejectReason, Serial, Term,
+    Timestamp, VerificationCase,
+};
 use std::sync::Arc;
 
 /// Opens the store a `DATABASE_URL` names, creating and migrating it if needed.
@@ -119,6 +122,46 @@ pub trait Tx: Send {
         abandoned_before: Timestamp,
     ) -> Result<Vec<String>>;
     async fn mark_video_deleted(&mut self, id: &str, at: Timestamp) -> Result<()>;
+
+    async fn insert_claim(&mut self, claim: &ClaimRecord) -> Result<()>;
+    async fn claim(&mut self, id: &str) -> Result<Option<ClaimRecord>>;
+    /// Claims in a status and/or of a device, oldest first.
+    async fn claims(
+        &mut self,
+        status: Option<ClaimStatus>,
+        serial: Option<&str>,
+    ) -> Result<Vec<ClaimRecord>>;
+    /// Writes the claim's new state if it is still `from`; `false` if another request
+    /// moved it first.
+    async fn update_claim(&mut self, claim: &ClaimRecord, from: ClaimStatus) -> Result<bool>;
+
+    /// A chain by its id, wherever it is now (R11 may have moved it).
+    async fn coverage_by_id(&mut self, id: &str) -> Result<Option<StoredCoverage>>;
+    /// Counts a replacement in the ledger; the ledger's keys refuse a second one for the
+    /// same claim or number.
+    async fn insert_replacement(&mut self, entry: &LedgerRecord) -> Result<()>;
+    async fn ledger(&mut self, coverage_id: &str) -> Result<Vec<LedgerRecord>>;
+    /// R11: the chain moves to `to`, and `from` shows where it went.
+    async fn move_coverage(&mut self, coverage_id: &str, from: &Serial, to: &Serial) -> Result<()>;
+
+    /// Audit events about any of `subjects`, oldest first.
+    async fn audit_trail(&mut self, subjects: &[String]) -> Result<Vec<AuditRecord>>;
+
+    /// Latest chains ending in `(after, until]`, with the owner who activated their
+    /// last term.
+    async fn coverages_ending(
+        &mut self,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<EndingCoverage>>;
+    /// Records a reminder; `false` if it was sent already.
+    async fn record_reminder(
+        &mut self,
+        coverage_id: &str,
+        kind: &str,
+        ends_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<bool>;
 
     async fn insert_session(
         &mut self,
@@ -268,6 +311,60 @@ pub struct AuditEvent<'a> {
     pub action: &'a str,
     pub subject: &'a str,
     pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRecord {
+    pub id: String,
+    pub serial: String,
+    pub product_id: String,
+    pub coverage_id: Option<String>,
+    pub description: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_phone: Option<String>,
+    pub shipping_address: String,
+    pub lang: String,
+    pub status: ClaimStatus,
+    pub filed_at: Timestamp,
+    /// R10 as judged when filed.
+    pub eligible: bool,
+    pub refusal: Option<Refusal>,
+    pub quote: Option<(Money, String)>,
+    pub option: Option<ClaimOption>,
+    pub paid: Option<Money>,
+    pub tracking: Option<String>,
+    pub replacement_serial: Option<String>,
+    pub shipped_at: Option<Timestamp>,
+    pub decline_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRecord {
+    pub coverage_id: String,
+    pub number: u32,
+    pub fee: Money,
+    pub claim_id: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndingCoverage {
+    pub coverage_id: String,
+    pub serial: String,
+    pub ends_at: Timestamp,
+    pub email: String,
+    pub name: String,
+    pub lang: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

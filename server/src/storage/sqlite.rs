@@ -185,6 +185,45 @@ fn verification_from(r: &SqliteRow) -> Result<VerificationRecord> {
     })
 }
 
+const CLAIM_COLUMNS: &str =
+    "SELECT id, serial, product_id, coverage_id, description, customer_name,
+    customer_email, customer_phone, shipping_address, lang, status, filed_at, eligible, refusal,
+    quote_grosze, quote_note, option, paid_grosze, tracking, replacement_serial, shipped_at,
+    decline_reason FROM claims";
+
+fn claim_from(r: &SqliteRow) -> Result<ClaimRecord> {
+    let status: String = r.try_get("status")?;
+    let refusal: Option<String> = r.try_get("refusal")?;
+    let option: Option<String> = r.try_get("option")?;
+    let quote_grosze: Option<u32> = r.try_get("quote_grosze")?;
+    let quote_note: Option<String> = r.try_get("quote_note")?;
+    Ok(ClaimRecord {
+        id: r.try_get("id")?,
+        serial: r.try_get("serial")?,
+        product_id: r.try_get("product_id")?,
+        coverage_id: r.try_get("coverage_id")?,
+        description: r.try_get("description")?,
+        customer_name: r.try_get("customer_name")?,
+        customer_email: r.try_get("customer_email")?,
+        customer_phone: r.try_get("customer_phone")?,
+        shipping_address: r.try_get("shipping_address")?,
+        lang: r.try_get("lang")?,
+        status: ClaimStatus::parse(&status).with_context(|| format!("claim status {status:?}"))?,
+        filed_at: instant(r.try_get("filed_at")?)?,
+        eligible: r.try_get("eligible")?,
+        refusal: refusal.as_deref().map(stored_enum).transpose()?,
+        quote: quote_grosze.map(|g| (Money::from_grosze(g), quote_note.unwrap_or_default())),
+        option: option.as_deref().map(stored_enum).transpose()?,
+        paid: r
+            .try_get::<Option<u32>, _>("paid_grosze")?
+            .map(Money::from_grosze),
+        tracking: r.try_get("tracking")?,
+        replacement_serial: r.try_get("replacement_serial")?,
+        shipped_at: opt_instant(r.try_get("shipped_at")?)?,
+        decline_reason: r.try_get("decline_reason")?,
+    })
+}
+
 const UPLOAD_COLUMNS: &str = "SELECT id, verification_id, length, received, metadata, content_type,
     created_at, finished_at, terminated_at, video_deleted_at FROM uploads";
 
@@ -303,41 +342,16 @@ impl Tx for SqliteTx {
     }
 
     async fn latest_coverage(&mut self, serial: &Serial) -> Result<Option<StoredCoverage>> {
-        let Some(id) = sqlx::query_scalar::<_, String>(
+        let id = sqlx::query_scalar::<_, String>(
             "SELECT id FROM coverages WHERE serial = $1 ORDER BY started_at DESC LIMIT 1",
         )
         .bind(serial.as_str())
         .fetch_optional(&mut *self.tx)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let rows = sqlx::query(
-            "SELECT plan, starts_at, ends_at, replacements FROM terms
-             WHERE coverage_id = $1 ORDER BY seq",
-        )
-        .bind(&id)
-        .fetch_all(&mut *self.tx)
         .await?;
-        let terms = rows
-            .iter()
-            .map(|r| {
-                Ok(Term {
-                    plan: stored_plan(r.try_get("plan")?)?,
-                    starts_at: instant(r.try_get("starts_at")?)?,
-                    ends_at: instant(r.try_get("ends_at")?)?,
-                    replacements: r.try_get("replacements")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let used: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM replacements WHERE coverage_id = $1")
-                .bind(&id)
-                .fetch_one(&mut *self.tx)
-                .await?;
-        let coverage = Coverage::restore(terms, u32::try_from(used)?)
-            .with_context(|| format!("coverage {id} has no term"))?;
-        Ok(Some(StoredCoverage { id, coverage }))
+        match id {
+            Some(id) => self.coverage_by_id(&id).await,
+            None => Ok(None),
+        }
     }
 
     async fn insert_coverage(
@@ -594,6 +608,239 @@ impl Tx for SqliteTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+
+    async fn coverage_by_id(&mut self, id: &str) -> Result<Option<StoredCoverage>> {
+        let rows = sqlx::query(
+            "SELECT plan, starts_at, ends_at, replacements FROM terms
+             WHERE coverage_id = $1 ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let terms = rows
+            .iter()
+            .map(|r| {
+                Ok(Term {
+                    plan: stored_plan(r.try_get("plan")?)?,
+                    starts_at: instant(r.try_get("starts_at")?)?,
+                    ends_at: instant(r.try_get("ends_at")?)?,
+                    replacements: r.try_get("replacements")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM replacements WHERE coverage_id = $1")
+                .bind(id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        Ok(
+            Coverage::restore(terms, u32::try_from(used)?).map(|coverage| StoredCoverage {
+                id: id.to_owned(),
+                coverage,
+            }),
+        )
+    }
+
+    async fn insert_claim(&mut self, c: &ClaimRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO claims (id, serial, product_id, coverage_id, description, customer_name,
+                 customer_email, customer_phone, shipping_address, lang, status, filed_at,
+                 eligible, refusal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(&c.id)
+        .bind(&c.serial)
+        .bind(&c.product_id)
+        .bind(&c.coverage_id)
+        .bind(&c.description)
+        .bind(&c.customer_name)
+        .bind(&c.customer_email)
+        .bind(&c.customer_phone)
+        .bind(&c.shipping_address)
+        .bind(&c.lang)
+        .bind(c.status.id())
+        .bind(secs(c.filed_at))
+        .bind(c.eligible)
+        .bind(c.refusal.as_ref().map(enum_text).transpose()?)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn claim(&mut self, id: &str) -> Result<Option<ClaimRecord>> {
+        let row = sqlx::query(&format!("{CLAIM_COLUMNS} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(claim_from).transpose()
+    }
+
+    async fn claims(
+        &mut self,
+        status: Option<ClaimStatus>,
+        serial: Option<&str>,
+    ) -> Result<Vec<ClaimRecord>> {
+        let rows = sqlx::query(&format!(
+            "{CLAIM_COLUMNS} WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR serial = $2)
+             ORDER BY filed_at, id"
+        ))
+        .bind(status.map(ClaimStatus::id))
+        .bind(serial)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(claim_from).collect()
+    }
+
+    async fn update_claim(&mut self, c: &ClaimRecord, from: ClaimStatus) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE claims SET status = $1, quote_grosze = $2, quote_note = $3, option = $4,
+                 paid_grosze = $5, tracking = $6, replacement_serial = $7, shipped_at = $8,
+                 decline_reason = $9
+             WHERE id = $10 AND status = $11",
+        )
+        .bind(c.status.id())
+        .bind(c.quote.as_ref().map(|(m, _)| m.grosze()))
+        .bind(c.quote.as_ref().map(|(_, n)| n.clone()))
+        .bind(c.option.as_ref().map(enum_text).transpose()?)
+        .bind(c.paid.map(Money::grosze))
+        .bind(&c.tracking)
+        .bind(&c.replacement_serial)
+        .bind(c.shipped_at.map(secs))
+        .bind(&c.decline_reason)
+        .bind(&c.id)
+        .bind(from.id())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_replacement(&mut self, e: &LedgerRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO replacements (id, coverage_id, number, fee_grosze, claim_id, at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(crate::codes::random_id())
+        .bind(&e.coverage_id)
+        .bind(e.number)
+        .bind(e.fee.grosze())
+        .bind(&e.claim_id)
+        .bind(secs(e.at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn ledger(&mut self, coverage_id: &str) -> Result<Vec<LedgerRecord>> {
+        let rows = sqlx::query(
+            "SELECT coverage_id, number, fee_grosze, claim_id, at FROM replacements
+             WHERE coverage_id = $1 ORDER BY number",
+        )
+        .bind(coverage_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerRecord {
+                    coverage_id: r.try_get("coverage_id")?,
+                    number: r.try_get("number")?,
+                    fee: Money::from_grosze(r.try_get("fee_grosze")?),
+                    claim_id: r.try_get("claim_id")?,
+                    at: instant(r.try_get("at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn move_coverage(&mut self, coverage_id: &str, from: &Serial, to: &Serial) -> Result<()> {
+        sqlx::query("UPDATE coverages SET serial = $1 WHERE id = $2")
+            .bind(to.as_str())
+            .bind(coverage_id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("UPDATE devices SET replaced_by = $1 WHERE serial = $2")
+            .bind(to.as_str())
+            .bind(from.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn audit_trail(&mut self, subjects: &[String]) -> Result<Vec<AuditRecord>> {
+        let mut all = Vec::new();
+        for subject in subjects {
+            let rows = sqlx::query(
+                "SELECT at, actor, action, subject, details FROM audit_events WHERE subject = $1 ORDER BY id",
+            )
+            .bind(subject)
+            .fetch_all(&mut *self.tx)
+            .await?;
+            for r in &rows {
+                let details: String = r.try_get("details")?;
+                all.push(AuditRecord {
+                    at: instant(r.try_get("at")?)?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                });
+            }
+        }
+        all.sort_by_key(|a| a.at);
+        Ok(all)
+    }
+
+    async fn coverages_ending(
+        &mut self,
+        after: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<EndingCoverage>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.serial, t.ends_at, a.customer_email, a.customer_name, a.lang
+             FROM coverages c
+             JOIN terms t ON t.coverage_id = c.id
+                 AND t.seq = (SELECT MAX(seq) FROM terms WHERE coverage_id = c.id)
+             JOIN activations a ON a.id = t.activation_id
+             WHERE t.ends_at > $1 AND t.ends_at <= $2
+               AND c.started_at = (SELECT MAX(started_at) FROM coverages WHERE serial = c.serial)
+             ORDER BY t.ends_at",
+        )
+        .bind(secs(after))
+        .bind(secs(until))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EndingCoverage {
+                    coverage_id: r.try_get("id")?,
+                    serial: r.try_get("serial")?,
+                    ends_at: instant(r.try_get("ends_at")?)?,
+                    email: r.try_get("customer_email")?,
+                    name: r.try_get("customer_name")?,
+                    lang: r.try_get("lang")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_reminder(
+        &mut self,
+        coverage_id: &str,
+        kind: &str,
+        ends_at: Timestamp,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO coverage_reminders (coverage_id, kind, ends_at, sent_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(coverage_id)
+        .bind(kind)
+        .bind(secs(ends_at))
+        .bind(secs(at))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn insert_session(

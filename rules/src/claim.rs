@@ -1,0 +1,225 @@
+//! Claims (spec §5): the service workflow from filing to shipping. R10 (Care Refresh
+//! eligibility) and the fee are the coverage's business; this module says which step
+//! may follow which.
+
+use crate::refusal::Refusal;
+use serde::{Deserialize, Serialize};
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Filed by the owner.
+    Submitted,
+    /// Staff got the device.
+    Received,
+    /// A repair price is known; the owner chooses.
+    Quoted,
+    /// The owner chose; the repair or the Care Refresh fee is due.
+    AwaitingPayment,
+    Paid,
+    /// Sent back: repaired, or a replacement unit.
+    Shipped,
+    Closed,
+    /// Staff ruled a warranty case: no charge, no replacement used.
+    Warranty,
+    Declined,
+}
+
+/// What the owner chooses once quoted.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimOption {
+    /// Pay the quoted repair.
+    Repair,
+    /// Pay the Care Refresh fee for a replacement (R10).
+    CareRefresh,
+}
+
+/// A step of the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimStep {
+    Receive,
+    Quote,
+    Warranty,
+    Decline,
+    Choose,
+    Pay,
+    Ship,
+    Close,
+}
+
+impl ClaimStatus {
+    /// The status after `step`, or `invalid_state` when the step cannot follow.
+    pub fn after(self, step: ClaimStep) -> Result<ClaimStatus, Refusal> {
+        use ClaimStatus::*;
+        use ClaimStep as S;
+        match (self, step) {
+            (Submitted, S::Receive) => Ok(Received),
+            (Received, S::Quote) => Ok(Quoted),
+            (Submitted | Received | Quoted, S::Warranty) => Ok(Warranty),
+            (Submitted | Received | Quoted, S::Decline) => Ok(Declined),
+            (Quoted, S::Choose) => Ok(AwaitingPayment),
+            (AwaitingPayment, S::Pay) => Ok(Paid),
+            // Repaired or replaced (paid), repaired under warranty, or returned unrepaired.
+            (Paid | Warranty | Declined, S::Ship) => Ok(Shipped),
+            (Shipped, S::Close) => Ok(Closed),
+            _ => Err(Refusal::InvalidState),
+        }
+    }
+
+    /// The steps staff can take now (the owner's choice is not one).
+    pub fn staff_steps(self) -> Vec<ClaimStep> {
+        [
+            ClaimStep::Receive,
+            ClaimStep::Quote,
+            ClaimStep::Warranty,
+            ClaimStep::Decline,
+            ClaimStep::Pay,
+            ClaimStep::Ship,
+            ClaimStep::Close,
+        ]
+        .into_iter()
+        .filter(|s| self.after(*s).is_ok())
+        .collect()
+    }
+
+    pub fn id(self) -> &'static str {
+        use ClaimStatus::*;
+        match self {
+            Submitted => "submitted",
+            Received => "received",
+            Quoted => "quoted",
+            AwaitingPayment => "awaiting_payment",
+            Paid => "paid",
+            Shipped => "shipped",
+            Closed => "closed",
+            Warranty => "warranty",
+            Declined => "declined",
+        }
+    }
+
+    pub const ALL: [ClaimStatus; 9] = [
+        ClaimStatus::Submitted,
+        ClaimStatus::Received,
+        ClaimStatus::Quoted,
+        ClaimStatus::AwaitingPayment,
+        ClaimStatus::Paid,
+        ClaimStatus::Shipped,
+        ClaimStatus::Closed,
+        ClaimStatus::Warranty,
+        ClaimStatus::Declined,
+    ];
+
+    pub fn parse(id: &str) -> Option<ClaimStatus> {
+        ClaimStatus::ALL.into_iter().find(|s| s.id() == id)
+    }
+}
+
+impl ClaimStep {
+    /// The name of the step in the API (`POST /api/staff/claims/{id}/{step}`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ClaimStep::Receive => "receive",
+            ClaimStep::Quote => "quote",
+            ClaimStep::Warranty => "warranty",
+            ClaimStep::Decline => "decline",
+            ClaimStep::Choose => "choice",
+            ClaimStep::Pay => "payment",
+            ClaimStep::Ship => "ship",
+            ClaimStep::Close => "close",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ClaimStatus::*;
+
+    #[test]
+    fn the_happy_path_runs_from_filing_to_closing() {
+        let steps = [
+            ClaimStep::Receive,
+            ClaimStep::Quote,
+            ClaimStep::Choose,
+            ClaimStep::Pay,
+            ClaimStep::Ship,
+            ClaimStep::Close,
+        ];
+        let mut status = Submitted;
+        let mut seen = vec![status];
+        for step in steps {
+            status = status.after(step).expect("allowed");
+            seen.push(status);
+        }
+        assert_eq!(
+            seen,
+            [
+                Submitted,
+                Received,
+                Quoted,
+                AwaitingPayment,
+                Paid,
+                Shipped,
+                Closed
+            ]
+        );
+    }
+
+    #[test]
+    fn warranty_and_decline_end_in_a_return_shipment() {
+        assert_eq!(Received.after(ClaimStep::Warranty), Ok(Warranty));
+        assert_eq!(Warranty.after(ClaimStep::Ship), Ok(Shipped));
+        assert_eq!(Quoted.after(ClaimStep::Decline), Ok(Declined));
+        assert_eq!(Declined.after(ClaimStep::Ship), Ok(Shipped));
+        assert_eq!(Warranty.after(ClaimStep::Pay), Err(Refusal::InvalidState));
+    }
+
+    #[test]
+    fn every_step_outside_its_states_is_refused() {
+        let allowed: usize = ClaimStatus::ALL
+            .iter()
+            .map(|status| {
+                [
+                    ClaimStep::Receive,
+                    ClaimStep::Quote,
+                    ClaimStep::Warranty,
+                    ClaimStep::Decline,
+                    ClaimStep::Choose,
+                    ClaimStep::Pay,
+                    ClaimStep::Ship,
+                    ClaimStep::Close,
+                ]
+                .iter()
+                .filter(|step| status.after(**step).is_ok())
+                .count()
+            })
+            .sum();
+        // 1 receive + 1 quote + 3 warranty + 3 decline + 1 choose + 1 pay + 3 ship + 1 close.
+        assert_eq!(allowed, 14);
+        assert_eq!(
+            Submitted.after(ClaimStep::Quote),
+            Err(Refusal::InvalidState)
+        );
+        assert_eq!(Quoted.after(ClaimStep::Pay), Err(Refusal::InvalidState));
+        assert_eq!(Paid.after(ClaimStep::Choose), Err(Refusal::InvalidState));
+        assert_eq!(Closed.after(ClaimStep::Ship), Err(Refusal::InvalidState));
+    }
+
+    #[test]
+    fn staff_steps_follow_the_status() {
+        assert_eq!(
+            Submitted.staff_steps(),
+            [ClaimStep::Receive, ClaimStep::Warranty, ClaimStep::Decline]
+        );
+        assert_eq!(AwaitingPayment.staff_steps(), [ClaimStep::Pay]);
+        assert!(Closed.staff_steps().is_empty());
+        for status in ClaimStatus::ALL {
+            assert_eq!(ClaimStatus::parse(status.id()), Some(status));
+            let json = serde_json::to_string(&status).expect("json");
+            assert_eq!(json, format!("\"{}\"", status.id()));
+        }
+    }
+}

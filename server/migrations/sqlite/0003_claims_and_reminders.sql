@@ -1,0 +1,41 @@
+-- Claims (service requests) and coverage reminders.
+
+CREATE TABLE claims (
+    id               TEXT PRIMARY KEY,
+    serial           TEXT NOT NULL REFERENCES devices(serial),
+    product_id       TEXT NOT NULL,
+    -- The chain the claim was filed under (R10), if the device had one.
+    coverage_id      TEXT REFERENCES coverages(id),
+    description      TEXT NOT NULL,
+    customer_name    TEXT NOT NULL,
+    customer_email   TEXT NOT NULL,
+    customer_phone   TEXT,
+    shipping_address TEXT NOT NULL,
+    lang             TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    filed_at         INTEGER NOT NULL,
+    -- R10 as judged when filed: eligibility holds even if the coverage ends after.
+    eligible         INTEGER NOT NULL,
+    refusal          TEXT,
+    quote_grosze     INTEGER,
+    quote_note       TEXT,
+    option           TEXT CHECK (option IN ('repair', 'care_refresh')),
+    paid_grosze      INTEGER,
+    tracking         TEXT,
+    replacement_serial TEXT,
+    shipped_at       INTEGER,
+    decline_reason   TEXT
+);
+CREATE INDEX claims_by_status ON claims (status, filed_at);
+CREATE INDEX claims_by_serial ON claims (serial, filed_at);
+
+-- One row per reminder sent: for a coverage, of a kind (30 days before the end, at
+-- the end), about one end instant. The primary key makes each reminder go once, and
+-- an extension (a new end) arms the reminders again.
+CREATE TABLE coverage_reminders (
+    coverage_id TEXT NOT NULL REFERENCES coverages(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('before_end', 'at_end')),
+    ends_at     INTEGER NOT NULL,
+    sent_at     INTEGER NOT NULL,
+    PRIMARY KEY (coverage_id, kind, ends_at)
+);
