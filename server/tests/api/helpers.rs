@@ -21,7 +21,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
     pub key: CodeKey,
-    pub dir: TempDir,
+    pub dir: Arc<TempDir>,
 }
 
 pub fn settings(dir: &TempDir) -> Settings {
@@ -40,7 +40,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temporary directory");
+    let dir = Arc::new(tempfile::tempdir().expect("temporary directory"));
+    start_in(dir, change).await
+}
+
+async fn start_in(dir: Arc<TempDir>, change: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = settings(&dir);
     change(&mut settings);
     let app = Application::build(&settings).await.expect("the app builds");
@@ -66,6 +70,18 @@ pub fn activation(code: &Code, serial: &str) -> Value {
 }
 
 impl TestApp {
+    /// A new server on the same data: what a restart (or a second instance) sees. Its
+    /// test clock starts anew, so it is moved on to this one's time.
+    pub async fn restart(&self) -> TestApp {
+        let now = self.now().await;
+        let next = start_in(self.dir.clone(), |_| {}).await;
+        let behind = (now - next.now().await).as_secs();
+        if behind > 0 {
+            next.advance(behind).await;
+        }
+        next
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -181,6 +197,46 @@ impl TestApp {
         SqlitePool::connect(&format!("sqlite://{}", path.display()))
             .await
             .expect("database")
+    }
+
+    /// Files a claim for a device; returns its id and what it said of Care Refresh.
+    pub async fn file_claim(&self, serial: &str) -> (String, Value) {
+        let response = self
+            .post_json(
+                "/api/claims",
+                &json!({"serial": serial, "description": "Dropped on rocks, the lens is cracked.",
+                        "customer": customer(), "shipping_address": "ul. Długa 1, 00-001 Warszawa"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        (body["id"].as_str().expect("id").to_owned(), body)
+    }
+
+    /// A staff step on a claim (`receive`, `quote`, …) as the holder of `cookie`.
+    pub async fn step(
+        &self,
+        cookie: &str,
+        claim: &str,
+        step: &str,
+        body: Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/staff/claims/{claim}/{step}")))
+            .header("cookie", cookie)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    /// The owner's choice on a claim.
+    pub async fn choose(&self, claim: &str, option: &str) -> reqwest::Response {
+        self.post_json(
+            &format!("/api/claims/{claim}/choice"),
+            &json!({"option": option}),
+        )
+        .await
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

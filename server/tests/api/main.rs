@@ -2,6 +2,7 @@
 
 mod activations;
 mod catalog;
+mod claims;
 mod coverage;
 mod devices;
 mod durability;
@@ -10,6 +11,7 @@ mod helpers;
 mod logs;
 mod openapi;
 mod operator;
+mod reminders;
 mod staff;
 mod test_clock;
 mod uploads;

@@ -15,6 +15,13 @@ async fn the_openapi_document_lists_every_route() {
         "/api/coverage/{serial}",
         "/api/activations",
         "/api/test-clock",
+        "/api/verifications",
+        "/api/uploads/{id}",
+        "/api/staff/verifications/{id}/decision",
+        "/api/claims",
+        "/api/claims/{id}/choice",
+        "/api/staff/claims/{id}/ship",
+        "/api/staff/devices/{serial}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is missing");
     }
