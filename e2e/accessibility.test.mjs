@@ -17,8 +17,14 @@ before(async () => {
   await activate(code('rs-3', 'annual'), covered);
   const caseSerial = device('osmo-360', null);
   const opened = await api('/api/verifications', { method: 'POST', body: JSON.stringify({ serial: caseSerial, email: 'jan@example.pl' }) });
+  const claim = await api('/api/claims', { method: 'POST', body: JSON.stringify({
+    serial: covered, description: 'cracked lens', customer: { name: 'Jan Kowalski', email: 'jan@example.pl' },
+    shipping_address: 'ul. Długa 1, 00-001 Warszawa' }) });
   pages = {
     home: '/',
+    'claim-new': '/claims/new',
+    claim: `/claims/${claim.body.id}`,
+    'staff-login': '/staff',
     activate: '/activate',
     coverage: '/coverage',
     'coverage-result': `/coverage/${covered}`,

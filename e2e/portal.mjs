@@ -62,6 +62,15 @@ export async function activate(code, serial) {
   });
 }
 
+/** A new staff account with `role`; returns its email and password. */
+export function staffAccount(role) {
+  counter += 1;
+  const email = `${role}-${Date.now()}-${counter}@dji-ars.example`;
+  const password = 'a long staff password';
+  cli(['staff', 'add', email, '--role', role], `${password}\n`);
+  return { email, password };
+}
+
 let reviewer;
 /** Accepts a verification case as a reviewer, through the API. */
 export async function accept(caseId) {

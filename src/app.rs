@@ -1,5 +1,8 @@
 use crate::i18n::*;
-use crate::pages::{Activate, CasePage, CoverageLookup, CoveragePage, Home, NotFound, OpenCase};
+use crate::pages::{
+    Activate, CasePage, ClaimPage, ClaimQueue, CoverageLookup, CoveragePage, FileClaim, Home,
+    NotFound, OpenCase, StaffClaimPage, StaffDevicePage, StaffHome, VideoQueue, VideoReview,
+};
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
@@ -54,6 +57,7 @@ fn Layout() -> impl IntoView {
                 <A href="/activate">{t!(i18n, nav_activate)}</A>
                 <A href="/coverage">{t!(i18n, nav_coverage)}</A>
                 <A href="/verification">{t!(i18n, nav_video)}</A>
+                <A href="/claims/new">{t!(i18n, nav_claim)}</A>
             </nav>
             <LanguageSwitch />
         </header>
@@ -65,10 +69,19 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/coverage/:serial") view=CoveragePage />
                 <Route path=path!("/verification") view=OpenCase />
                 <Route path=path!("/verification/:id") view=CasePage />
+                <Route path=path!("/claims/new") view=FileClaim />
+                <Route path=path!("/claims/:id") view=ClaimPage />
+                <Route path=path!("/staff") view=StaffHome />
+                <Route path=path!("/staff/videos") view=VideoQueue />
+                <Route path=path!("/staff/videos/:id") view=VideoReview />
+                <Route path=path!("/staff/claims") view=ClaimQueue />
+                <Route path=path!("/staff/claims/:id") view=StaffClaimPage />
+                <Route path=path!("/staff/devices/:serial") view=StaffDevicePage />
             </Routes>
         </main>
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
+            <p><A href="/staff">{t!(i18n, staff_link)}</A></p>
         </footer>
     }
 }

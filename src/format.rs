@@ -67,6 +67,29 @@ pub fn duration(seconds: f64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// An amount in złoty as staff type it (`450`, `450,5`, `450.50`, `1 200,00`) in
+/// grosze; `None` for anything else or more than two decimals.
+pub fn parse_zloty(text: &str) -> Option<care_rules::Money> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact.trim_end_matches("zł").replace(',', ".");
+    let (whole, fraction) = compact.split_once('.').unwrap_or((&compact, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let zloty: u32 = whole.parse().ok()?;
+    let grosze: u32 = format!("{fraction:0<2}").parse().ok()?;
+    zloty
+        .checked_mul(100)?
+        .checked_add(grosze)
+        .map(care_rules::Money::from_grosze)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +112,19 @@ mod tests {
         );
         assert_eq!(left(now, at("2026-11-24T10:00:42Z"), Lang::En), "42 s");
         assert_eq!(left(now, at("2026-11-24T09:00:00Z"), Lang::En), "0 min");
+    }
+
+    #[test]
+    fn zloty_amounts_parse_to_grosze() {
+        let g = |s: &str| parse_zloty(s).map(care_rules::Money::grosze);
+        assert_eq!(g("450"), Some(45000));
+        assert_eq!(g("450,5"), Some(45050));
+        assert_eq!(g("450.05"), Some(45005));
+        assert_eq!(g("1 200,00 zł"), Some(120000));
+        assert_eq!(g("4,505"), None);
+        assert_eq!(g("-5"), None);
+        assert_eq!(g(""), None);
+        assert_eq!(g("abc"), None);
     }
 
     #[test]

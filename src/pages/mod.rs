@@ -1,15 +1,19 @@
 //! One module per page.
 
 mod activate;
+pub mod claims;
 mod coverage;
 mod home;
 mod not_found;
-mod verification;
+mod staff;
+pub mod verification;
 
 pub use activate::Activate;
+pub use claims::{ClaimPage, FileClaim};
 pub use coverage::{CoverageLookup, CoveragePage};
 pub use home::Home;
 pub use not_found::{NotFound, ServerError};
+pub use staff::{ClaimQueue, StaffClaimPage, StaffDevicePage, StaffHome, VideoQueue, VideoReview};
 pub use verification::{CasePage, OpenCase};
 
 use leptos::prelude::*;

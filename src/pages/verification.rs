@@ -100,7 +100,7 @@ pub fn OpenCase() -> impl IntoView {
     }
 }
 
-fn reason_text(i18n: I18nContext<Locale>, reason: Option<RejectReason>) -> String {
+pub fn reason_text(i18n: I18nContext<Locale>, reason: Option<RejectReason>) -> String {
     match reason {
         Some(RejectReason::SerialNotVisible) => t_string!(i18n, reason_serial_not_visible),
         Some(RejectReason::DeviceDamaged) => t_string!(i18n, reason_device_damaged),
