@@ -27,6 +27,45 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The staff console: a separate app and bundle under `/staff`, so that owners never
+/// download it.
+#[component]
+pub fn StaffApp() -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <ChosenLanguage />
+            <Router>
+                <StaffLayout />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn StaffLayout() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="site-header">
+            <a href="/" rel="external" class="brand">"Care Refresh"</a>
+            <nav aria-label=move || t_string!(i18n, nav_label).to_string()>
+                <A href="/staff">{t!(i18n, staff_title)}</A>
+            </nav>
+            <LanguageSwitch />
+        </header>
+        <main id="main" tabindex="-1">
+            <Routes fallback=NotFound>
+                <Route path=path!("/staff") view=StaffHome />
+                <Route path=path!("/staff/videos") view=VideoQueue />
+                <Route path=path!("/staff/videos/:id") view=VideoReview />
+                <Route path=path!("/staff/claims") view=ClaimQueue />
+                <Route path=path!("/staff/claims/:id") view=StaffClaimPage />
+                <Route path=path!("/staff/devices/:serial") view=StaffDevicePage />
+            </Routes>
+        </main>
+    }
+}
+
 /// Polish unless the owner chose English with the switch: the browser's own languages
 /// are not asked (the provider would follow them). This effect runs after the
 /// provider's, so it wins.
@@ -71,17 +110,12 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/verification/:id") view=CasePage />
                 <Route path=path!("/claims/new") view=FileClaim />
                 <Route path=path!("/claims/:id") view=ClaimPage />
-                <Route path=path!("/staff") view=StaffHome />
-                <Route path=path!("/staff/videos") view=VideoQueue />
-                <Route path=path!("/staff/videos/:id") view=VideoReview />
-                <Route path=path!("/staff/claims") view=ClaimQueue />
-                <Route path=path!("/staff/claims/:id") view=StaffClaimPage />
-                <Route path=path!("/staff/devices/:serial") view=StaffDevicePage />
             </Routes>
         </main>
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
-            <p><A href="/staff">{t!(i18n, staff_link)}</A></p>
+            // The console is another app (its own bundle): leave this one for it.
+            <p><a href="/staff" rel="external">{t!(i18n, staff_link)}</a></p>
         </footer>
     }
 }

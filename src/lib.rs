@@ -14,4 +14,4 @@ mod pages;
 mod refusal;
 mod tus;
 
-pub use app::App;
+pub use app::{App, StaffApp};

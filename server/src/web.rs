@@ -10,17 +10,23 @@ use axum::response::Response;
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
+/// The owners' app at `/`, and the staff console (a separate bundle) under `/staff`.
 pub fn app(web_dir: &Path) -> Router {
-    let index = ServeFile::new(web_dir.join("index.html"))
+    Router::new()
+        .nest_service("/staff", spa(&web_dir.join("staff")))
+        .fallback_service(spa(web_dir))
+        .layer(middleware::from_fn(cache_policy))
+}
+
+/// A single-page app's files, with its `index.html` for every client route.
+fn spa(dir: &Path) -> ServeDir<ServeFile> {
+    let index = ServeFile::new(dir.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
-    let files = ServeDir::new(web_dir)
+    ServeDir::new(dir)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index);
-    Router::new()
-        .fallback_service(files)
-        .layer(middleware::from_fn(cache_policy))
+        .fallback(index)
 }
 
 /// Trunk puts a content hash in every asset's name (`app-0123abcd….js`): those never
@@ -40,14 +46,15 @@ async fn cache_policy(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the file name ends in `-<16 or more hex digits>` (then maybe `_bg`, as
+/// Whether the file name ends in `-<8 or more hex digits>` (Trunk writes a 64-bit hash
+/// without leading zeros; then maybe `_bg`, as
 /// wasm-bindgen names the Wasm file) before its extension.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     stem.rsplit_once('-').is_some_and(|(_, tail)| {
         let hash = tail.strip_suffix("_bg").unwrap_or(tail);
-        hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
     })
 }
 
@@ -60,6 +67,8 @@ mod tests {
         assert!(is_hashed("/care-portal-7b44c32392703277_bg.wasm"));
         assert!(is_hashed("/care-portal-7b44c32392703277.js"));
         assert!(is_hashed("/main-e5dda4f91822c6d2.css"));
+        assert!(is_hashed("/staff/care-portal-382a2e0aacfb38a_bg.wasm"));
+        assert!(!is_hashed("/care-refresh-logo.svg"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/favicon.svg"));
         assert!(!is_hashed("/activate"));

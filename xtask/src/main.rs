@@ -86,17 +86,35 @@ fn check(mut command: Command) -> Result<()> {
     Ok(())
 }
 
+/// Builds the owners' app into `dist/`, then the staff console into `dist/staff/` (in
+/// that order: Trunk empties its output folder first).
 fn build_app(root: &Path) -> Result<()> {
-    step("Building the browser app (release, wasm-opt)");
+    step("Building the browser apps (release, wasm-opt)");
     check(cmd(root, "trunk", &["build", "--release"]))?;
-    assets::precompress(&root.join("dist"))
+    check(cmd(
+        root,
+        "trunk",
+        &[
+            "build",
+            "staff/index.html",
+            "--release",
+            "--dist",
+            "dist/staff",
+            "--public-url",
+            "/staff/",
+        ],
+    ))?;
+    assets::precompress(&root.join("dist"))?;
+    assets::precompress(&root.join("dist/staff"))
 }
 
 fn size(root: &Path) -> Result<()> {
     tools::ensure_all(root, tools::Need::Build)?;
     build_app(root)?;
-    step("Size of the first load");
-    assets::report(&root.join("dist"))
+    step("Size of the owners' first load");
+    assets::report(&root.join("dist"))?;
+    step("Size of the staff console (its own bundle, under /staff)");
+    assets::report(&root.join("dist/staff"))
 }
 
 fn run(root: &Path) -> Result<()> {

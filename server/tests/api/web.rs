@@ -44,3 +44,21 @@ async fn the_precompressed_file_goes_to_browsers_that_take_brotli() {
     assert_eq!(response.headers()["content-encoding"], "br");
     assert_eq!(response.bytes().await.expect("body").as_ref(), BROTLI_ASSET);
 }
+
+#[tokio::test]
+async fn the_staff_console_is_its_own_app_under_staff() {
+    let app = spawn_app().await;
+    let staff_dir = app.dir.path().join("dist/staff");
+    std::fs::create_dir_all(&staff_dir).expect("dir");
+    std::fs::write(staff_dir.join("index.html"), "<title>Konsola</title>").expect("index");
+    for path in ["/staff", "/staff/", "/staff/claims/0123"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.text().await.expect("body"),
+            "<title>Konsola</title>",
+            "{path}"
+        );
+    }
+    assert_eq!(app.get("/").await.text().await.expect("body"), INDEX_HTML);
+}

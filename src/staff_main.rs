@@ -1,0 +1,6 @@
+//! The staff console's entry point: its own bundle, served under `/staff`.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(care_portal::StaffApp);
+}
