@@ -2,9 +2,9 @@
 //! facts the rules need, ask the rules, and write the outcome through these methods.
 //! SQLite implements it today; a PostgreSQL implementation follows the same queries.
 
-mod sqlite;
+mod sql;
 
-pub use sqlite::SqliteStore;
+pub use sql::{Dialect, SqlStore};
 
 use crate::codes::CodeHash;
 use anyhow::Result;
@@ -15,13 +15,10 @@ use care_rules::{
 };
 use std::sync::Arc;
 
-/// Opens the store a `DATABASE_URL` names, creating and migrating it if needed.
+/// Opens the store a `DATABASE_URL` names (`sqlite://PATH` or `postgres://…`),
+/// creating and migrating it if needed.
 pub async fn open(database_url: &str) -> Result<Arc<dyn Store>> {
-    if database_url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(database_url).await?))
-    } else {
-        anyhow::bail!("unsupported DATABASE_URL {database_url:?}: this build speaks sqlite://PATH")
-    }
+    Ok(Arc::new(SqlStore::open(database_url).await?))
 }
 
 #[async_trait]

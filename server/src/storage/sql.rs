@@ -1,66 +1,137 @@
-//! The embedded default: SQLite in WAL mode. Writes go through one connection that
-//! takes the write lock at `BEGIN IMMEDIATE`, so a transaction's reads stay true
-//! until it commits and writers queue in the pool instead of failing with BUSY;
-//! reads use a pool of their own and never wait for writers.
+//! The storage interface in SQL, for SQLite (the embedded default) and PostgreSQL (for
+//! several instances), through sqlx's `Any` driver: the queries are the same, the
+//! dialects differ in how a transaction keeps what it read true until it commits.
+//!
+//! - SQLite (WAL): writes go through one connection that takes the write lock at
+//!   `BEGIN IMMEDIATE`, so writers queue in the pool instead of failing with BUSY;
+//!   reads use a pool of their own and never wait for writers.
+//! - PostgreSQL: a write transaction locks the rows it reads before changing them
+//!   (`FOR UPDATE`: the device, the chain, the claim), and outbox workers skip the
+//!   messages another has leased (`SKIP LOCKED`).
 
 use super::*;
 use anyhow::Context;
 use care_rules::verification::VerificationStatus;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use std::str::FromStr;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use std::time::Duration;
 
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
-impl SqliteStore {
-    pub async fn open(url: &str) -> Result<SqliteStore> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("DATABASE_URL {url:?}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: a commit is on disk before it is acknowledged, power loss included.
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        if let Some(dir) = options.get_filename().parent() {
+pub struct SqlStore {
+    dialect: Dialect,
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+impl SqlStore {
+    /// Opens (creating if needed) and migrates the database a `DATABASE_URL` names.
+    pub async fn open(url: &str) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await
+                .with_context(|| format!("connecting to {}", redact(url)))?;
+            POSTGRES_MIGRATIONS
+                .run(&pool)
+                .await
+                .context("migrating the database")?;
+            return Ok(SqlStore {
+                dialect: Dialect::Postgres,
+                writer: pool.clone(),
+                reader: pool,
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .with_context(|| format!("DATABASE_URL {url:?}: sqlite://PATH or postgres://…"))?;
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        let writer = SqlitePoolOptions::new()
+        let writer = AnyPoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+            .after_connect(sqlite_pragmas)
+            .connect(&format!("sqlite://{path}?mode=rwc"))
             .await
             .with_context(|| format!("opening {url}"))?;
-        MIGRATIONS
+        SQLITE_MIGRATIONS
             .run(&writer)
             .await
             .context("migrating the database")?;
-        let reader = SqlitePoolOptions::new()
+        let reader = AnyPoolOptions::new()
             .max_connections(4)
-            .connect_with(options.read_only(true))
+            .after_connect(sqlite_pragmas)
+            .connect(&format!("sqlite://{path}?mode=ro"))
             .await?;
-        Ok(SqliteStore { writer, reader })
+        Ok(SqlStore {
+            dialect: Dialect::Sqlite,
+            writer,
+            reader,
+        })
+    }
+}
+
+/// Every SQLite connection: WAL, and `synchronous = FULL` so that a commit is on disk
+/// before it is acknowledged, power loss included.
+fn sqlite_pragmas<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'c, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+/// A database URL fit for logs: without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
     }
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Box::new(SqliteTx { tx }))
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.writer.begin().await?,
+        };
+        Ok(Box::new(SqlTx {
+            tx,
+            dialect: self.dialect,
+            write: true,
+        }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         let tx = self.reader.begin().await?;
-        Ok(Box::new(SqliteTx { tx }))
+        Ok(Box::new(SqlTx {
+            tx,
+            dialect: self.dialect,
+            write: false,
+        }))
     }
 
     async fn lease_due_emails(
@@ -69,17 +140,23 @@ impl Store for SqliteStore {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>> {
-        let rows = sqlx::query(
+        // Two workers never lease one message: SQLite has one writer; PostgreSQL skips
+        // rows another transaction holds.
+        let skip_locked = match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let rows = sqlx::query(&format!(
             "UPDATE outbox SET lease_until = $1
              WHERE id IN (SELECT id FROM outbox
                           WHERE sent_at IS NULL AND next_attempt_at <= $2
                             AND (lease_until IS NULL OR lease_until <= $2)
-                          ORDER BY id LIMIT $3)
-             RETURNING id, to_addr, subject, body, attempts",
-        )
+                          ORDER BY id LIMIT $3 {skip_locked})
+             RETURNING id, to_addr, subject, body, attempts"
+        ))
         .bind(lease_until)
         .bind(now)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.writer)
         .await?;
         rows.iter()
@@ -89,7 +166,7 @@ impl Store for SqliteStore {
                     to: r.try_get("to_addr")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
-                    attempts: r.try_get("attempts")?,
+                    attempts: u32::try_from(r.try_get::<i64, _>("attempts")?)?,
                 })
             })
             .collect()
@@ -122,8 +199,22 @@ impl Store for SqliteStore {
     }
 }
 
-struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
+struct SqlTx {
+    tx: Transaction<'static, Any>,
+    dialect: Dialect,
+    write: bool,
+}
+
+impl SqlTx {
+    /// What a read in a write transaction appends on PostgreSQL to lock the rows it
+    /// reads until the commit (SQLite's write transaction holds the whole database).
+    fn lock(&self) -> &'static str {
+        if self.write && self.dialect == Dialect::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
+    }
 }
 
 fn secs(t: Timestamp) -> i64 {
@@ -165,7 +256,7 @@ const VERIFICATION_COLUMNS: &str =
     "SELECT id, serial, email, lang, status, created_at, submitted_at,
     decided_at, accepted_at, reject_reason, reject_note, upload_id FROM verifications";
 
-fn verification_from(r: &SqliteRow) -> Result<VerificationRecord> {
+fn verification_from(r: &AnyRow) -> Result<VerificationRecord> {
     let reason: Option<String> = r.try_get("reject_reason")?;
     Ok(VerificationRecord {
         id: r.try_get("id")?,
@@ -191,11 +282,14 @@ const CLAIM_COLUMNS: &str =
     quote_grosze, quote_note, option, paid_grosze, tracking, replacement_serial, shipped_at,
     decline_reason FROM claims";
 
-fn claim_from(r: &SqliteRow) -> Result<ClaimRecord> {
+fn claim_from(r: &AnyRow) -> Result<ClaimRecord> {
     let status: String = r.try_get("status")?;
     let refusal: Option<String> = r.try_get("refusal")?;
     let option: Option<String> = r.try_get("option")?;
-    let quote_grosze: Option<u32> = r.try_get("quote_grosze")?;
+    let quote_grosze: Option<u32> = r
+        .try_get::<Option<i64>, _>("quote_grosze")?
+        .map(u32::try_from)
+        .transpose()?;
     let quote_note: Option<String> = r.try_get("quote_note")?;
     Ok(ClaimRecord {
         id: r.try_get("id")?,
@@ -210,12 +304,14 @@ fn claim_from(r: &SqliteRow) -> Result<ClaimRecord> {
         lang: r.try_get("lang")?,
         status: ClaimStatus::parse(&status).with_context(|| format!("claim status {status:?}"))?,
         filed_at: instant(r.try_get("filed_at")?)?,
-        eligible: r.try_get("eligible")?,
+        eligible: r.try_get::<i64, _>("eligible")? != 0,
         refusal: refusal.as_deref().map(stored_enum).transpose()?,
         quote: quote_grosze.map(|g| (Money::from_grosze(g), quote_note.unwrap_or_default())),
         option: option.as_deref().map(stored_enum).transpose()?,
         paid: r
-            .try_get::<Option<u32>, _>("paid_grosze")?
+            .try_get::<Option<i64>, _>("paid_grosze")?
+            .map(u32::try_from)
+            .transpose()?
             .map(Money::from_grosze),
         tracking: r.try_get("tracking")?,
         replacement_serial: r.try_get("replacement_serial")?,
@@ -227,7 +323,7 @@ fn claim_from(r: &SqliteRow) -> Result<ClaimRecord> {
 const UPLOAD_COLUMNS: &str = "SELECT id, verification_id, length, received, metadata, content_type,
     created_at, finished_at, terminated_at, video_deleted_at FROM uploads";
 
-fn upload_from(r: &SqliteRow) -> Result<UploadRecord> {
+fn upload_from(r: &AnyRow) -> Result<UploadRecord> {
     Ok(UploadRecord {
         id: r.try_get("id")?,
         verification_id: r.try_get("verification_id")?,
@@ -242,7 +338,7 @@ fn upload_from(r: &SqliteRow) -> Result<UploadRecord> {
     })
 }
 
-fn device_from(row: &SqliteRow) -> Result<DeviceRecord> {
+fn device_from(row: &AnyRow) -> Result<DeviceRecord> {
     let replaced_by: Option<String> = row.try_get("replaced_by")?;
     Ok(DeviceRecord {
         serial: stored_serial(row.try_get("serial")?)?,
@@ -253,16 +349,17 @@ fn device_from(row: &SqliteRow) -> Result<DeviceRecord> {
 }
 
 #[async_trait]
-impl Tx for SqliteTx {
+impl Tx for SqlTx {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
     }
 
     async fn device(&mut self, serial: &Serial) -> Result<Option<DeviceRecord>> {
-        let row = sqlx::query(
-            "SELECT serial, product_id, activated_at, replaced_by FROM devices WHERE serial = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT serial, product_id, activated_at, replaced_by FROM devices WHERE serial = $1{}",
+            self.lock()
+        ))
         .bind(serial.as_str())
         .fetch_optional(&mut *self.tx)
         .await?;
@@ -385,11 +482,11 @@ impl Tx for SqliteTx {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(coverage_id)
-        .bind(seq)
+        .bind(i64::from(seq))
         .bind(term.plan.id())
         .bind(secs(term.starts_at))
         .bind(secs(term.ends_at))
-        .bind(term.replacements)
+        .bind(i64::from(term.replacements))
         .bind(activation_id)
         .execute(&mut *self.tx)
         .await?;
@@ -450,7 +547,7 @@ impl Tx for SqliteTx {
 
     async fn verifications(&mut self, status: Option<&str>) -> Result<Vec<VerificationRecord>> {
         let rows = sqlx::query(&format!(
-            "{VERIFICATION_COLUMNS} WHERE ($1 IS NULL OR status = $1)
+            "{VERIFICATION_COLUMNS} WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
              ORDER BY COALESCE(submitted_at, created_at), id"
         ))
         .bind(status)
@@ -611,6 +708,16 @@ impl Tx for SqliteTx {
     }
 
     async fn coverage_by_id(&mut self, id: &str) -> Result<Option<StoredCoverage>> {
+        if !self.lock().is_empty() {
+            // Two payments against one chain take its replacements one after the other.
+            sqlx::query(&format!(
+                "SELECT id FROM coverages WHERE id = $1{}",
+                self.lock()
+            ))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        }
         let rows = sqlx::query(
             "SELECT plan, starts_at, ends_at, replacements FROM terms
              WHERE coverage_id = $1 ORDER BY seq",
@@ -625,7 +732,7 @@ impl Tx for SqliteTx {
                     plan: stored_plan(r.try_get("plan")?)?,
                     starts_at: instant(r.try_get("starts_at")?)?,
                     ends_at: instant(r.try_get("ends_at")?)?,
-                    replacements: r.try_get("replacements")?,
+                    replacements: u32::try_from(r.try_get::<i64, _>("replacements")?)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -661,7 +768,7 @@ impl Tx for SqliteTx {
         .bind(&c.lang)
         .bind(c.status.id())
         .bind(secs(c.filed_at))
-        .bind(c.eligible)
+        .bind(i64::from(c.eligible))
         .bind(c.refusal.as_ref().map(enum_text).transpose()?)
         .execute(&mut *self.tx)
         .await?;
@@ -669,7 +776,7 @@ impl Tx for SqliteTx {
     }
 
     async fn claim(&mut self, id: &str) -> Result<Option<ClaimRecord>> {
-        let row = sqlx::query(&format!("{CLAIM_COLUMNS} WHERE id = $1"))
+        let row = sqlx::query(&format!("{CLAIM_COLUMNS} WHERE id = $1{}", self.lock()))
             .bind(id)
             .fetch_optional(&mut *self.tx)
             .await?;
@@ -682,7 +789,8 @@ impl Tx for SqliteTx {
         serial: Option<&str>,
     ) -> Result<Vec<ClaimRecord>> {
         let rows = sqlx::query(&format!(
-            "{CLAIM_COLUMNS} WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR serial = $2)
+            "{CLAIM_COLUMNS} WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
+               AND (CAST($2 AS TEXT) IS NULL OR serial = $2)
              ORDER BY filed_at, id"
         ))
         .bind(status.map(ClaimStatus::id))
@@ -700,10 +808,10 @@ impl Tx for SqliteTx {
              WHERE id = $10 AND status = $11",
         )
         .bind(c.status.id())
-        .bind(c.quote.as_ref().map(|(m, _)| m.grosze()))
+        .bind(c.quote.as_ref().map(|(m, _)| i64::from(m.grosze())))
         .bind(c.quote.as_ref().map(|(_, n)| n.clone()))
         .bind(c.option.as_ref().map(enum_text).transpose()?)
-        .bind(c.paid.map(Money::grosze))
+        .bind(c.paid.map(|m| i64::from(m.grosze())))
         .bind(&c.tracking)
         .bind(&c.replacement_serial)
         .bind(c.shipped_at.map(secs))
@@ -722,8 +830,8 @@ impl Tx for SqliteTx {
         )
         .bind(crate::codes::random_id())
         .bind(&e.coverage_id)
-        .bind(e.number)
-        .bind(e.fee.grosze())
+        .bind(i64::from(e.number))
+        .bind(i64::from(e.fee.grosze()))
         .bind(&e.claim_id)
         .bind(secs(e.at))
         .execute(&mut *self.tx)
@@ -743,8 +851,8 @@ impl Tx for SqliteTx {
             .map(|r| {
                 Ok(LedgerRecord {
                     coverage_id: r.try_get("coverage_id")?,
-                    number: r.try_get("number")?,
-                    fee: Money::from_grosze(r.try_get("fee_grosze")?),
+                    number: u32::try_from(r.try_get::<i64, _>("number")?)?,
+                    fee: Money::from_grosze(u32::try_from(r.try_get::<i64, _>("fee_grosze")?)?),
                     claim_id: r.try_get("claim_id")?,
                     at: instant(r.try_get("at")?)?,
                 })
@@ -893,7 +1001,7 @@ impl Tx for SqliteTx {
         row.map(|r| {
             Ok(StoredResponse {
                 request_hash: r.try_get("request_hash")?,
-                status: r.try_get("status")?,
+                status: u16::try_from(r.try_get::<i64, _>("status")?)?,
                 body: r.try_get("body")?,
             })
         })
@@ -912,7 +1020,7 @@ impl Tx for SqliteTx {
         )
         .bind(key)
         .bind(&response.request_hash)
-        .bind(response.status)
+        .bind(i64::from(response.status))
         .bind(&response.body)
         .bind(secs(at))
         .execute(&mut *self.tx)
@@ -960,7 +1068,7 @@ impl Tx for SqliteTx {
         match row {
             Some(r) => {
                 let start: i64 = r.try_get("window_start")?;
-                let failures: u32 = r.try_get("failures")?;
+                let failures = u32::try_from(r.try_get::<i64, _>("failures")?)?;
                 if now - start < window {
                     Ok((failures, start))
                 } else {
