@@ -10,6 +10,10 @@ const BIN = process.env.CARE_SERVER_BIN;
 const DATA = process.env.CARE_DATA_DIR;
 export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(tmpdir(), 'care-e2e-artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
+// Files the tests make (CSV rows, videos) go beside the server's data, which
+// `cargo xtask test` wipes on every run.
+const FILES = join(DATA ?? tmpdir(), 'e2e-files');
+mkdirSync(FILES, { recursive: true });
 
 function cli(args, input) {
   return execFileSync(BIN, ['--data-dir', DATA, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
@@ -25,7 +29,7 @@ export function serial() {
 /** Registers a device; `activatedAt` is a Date or null (sealed). */
 export function device(product, activatedAt) {
   const id = serial();
-  const file = join(tmpdir(), `${id}.csv`);
+  const file = join(FILES, `${id}.csv`);
   writeFileSync(file, `${id},${product},${activatedAt ? activatedAt.toISOString().replace(/\.\d+Z$/, 'Z') : ''}\n`);
   cli(['import', 'devices', file]);
   return id;
@@ -93,7 +97,7 @@ export function videoFile(bytes, name = `clip-${Date.now()}.mp4`) {
   const buffer = Buffer.alloc(bytes);
   Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32]).copy(buffer);
   for (let i = 16; i < bytes; i += 4096) buffer[i] = i % 251;
-  const file = join(tmpdir(), name);
+  const file = join(FILES, name);
   writeFileSync(file, buffer);
   return file;
 }

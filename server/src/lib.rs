@@ -9,6 +9,7 @@ pub mod config;
 pub mod coverage;
 pub mod email;
 pub mod extract;
+pub mod object_storage;
 pub mod operator;
 pub mod problem;
 pub mod reminders;

@@ -93,6 +93,10 @@ impl Application {
         self.state.store.clone()
     }
 
+    pub fn uploads(&self) -> Arc<dyn crate::uploads::UploadStorage> {
+        self.state.uploads.clone()
+    }
+
     pub fn code_key(&self) -> CodeKey {
         self.state.code_key.clone()
     }

@@ -15,11 +15,17 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-/// Opens the storage a `CARE_STORAGE` URL names.
+/// Opens the storage a `CARE_STORAGE` URL names: `file://PATH`, or `s3://BUCKET/PREFIX`
+/// (endpoint, region and credentials from the usual `AWS_*` variables).
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn UploadStorage>> {
-    match url.strip_prefix("file://") {
-        Some(path) => Ok(std::sync::Arc::new(LocalDisk::new(Path::new(path))?)),
-        None => anyhow::bail!("unsupported CARE_STORAGE {url:?}: this build speaks file://PATH"),
+    if let Some(path) = url.strip_prefix("file://") {
+        Ok(std::sync::Arc::new(LocalDisk::new(Path::new(path))?))
+    } else if url.starts_with("s3://") {
+        Ok(std::sync::Arc::new(
+            crate::object_storage::ObjectStorage::new(url)?,
+        ))
+    } else {
+        anyhow::bail!("unsupported CARE_STORAGE {url:?}: file://PATH or s3://BUCKET/PREFIX")
     }
 }
 

@@ -27,6 +27,21 @@ CREATE TABLE codes (
     CHECK ((used_at IS NULL) = (activation_id IS NULL))
 );
 
+CREATE TABLE verifications (
+    id            TEXT PRIMARY KEY,
+    serial        TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    created_at    BIGINT NOT NULL,
+    submitted_at  BIGINT,
+    decided_at    BIGINT,
+    accepted_at   BIGINT,
+    reject_reason TEXT,
+    reject_note   TEXT,
+    used_at       BIGINT,
+    activation_id TEXT UNIQUE
+);
+
 CREATE TABLE activations (
     id              TEXT PRIMARY KEY,
     code_hash       BYTEA NOT NULL UNIQUE REFERENCES codes(hash),
@@ -72,20 +87,6 @@ CREATE TABLE replacements (
     UNIQUE (coverage_id, number)
 );
 
-CREATE TABLE verifications (
-    id            TEXT PRIMARY KEY,
-    serial        TEXT NOT NULL,
-    email         TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    created_at    BIGINT NOT NULL,
-    submitted_at  BIGINT,
-    decided_at    BIGINT,
-    accepted_at   BIGINT,
-    reject_reason TEXT,
-    reject_note   TEXT,
-    used_at       BIGINT,
-    activation_id TEXT UNIQUE
-);
 
 CREATE TABLE idempotency_keys (
     key          TEXT PRIMARY KEY,

@@ -1083,8 +1083,10 @@ impl Tx for SqlTx {
         sqlx::query(
             "INSERT INTO rate_limits (bucket, window_start, failures) VALUES ($1, $2, 1)
              ON CONFLICT (bucket) DO UPDATE SET
-                 failures = CASE WHEN $2 - window_start < $3 THEN failures + 1 ELSE 1 END,
-                 window_start = CASE WHEN $2 - window_start < $3 THEN window_start ELSE $2 END",
+                 failures = CASE WHEN $2 - rate_limits.window_start < $3
+                     THEN rate_limits.failures + 1 ELSE 1 END,
+                 window_start = CASE WHEN $2 - rate_limits.window_start < $3
+                     THEN rate_limits.window_start ELSE $2 END",
         )
         .bind(bucket)
         .bind(now)

@@ -4,8 +4,9 @@ use care_server::config::Settings;
 use care_server::operator;
 use care_server::startup::Application;
 use care_server::storage::{DeviceRecord, Store, VerificationRecord};
+use care_server::uploads::UploadStorage;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -20,8 +21,41 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    pub uploads: Arc<dyn UploadStorage>,
     pub key: CodeKey,
     pub dir: Arc<TempDir>,
+    /// The backend this app runs on, for a restart and for direct queries.
+    pub database_url: String,
+    pub storage: String,
+}
+
+/// The backend of the tests: SQLite and the local disk by default; PostgreSQL (a new
+/// database per test app) with `CARE_TEST_POSTGRES=postgres://…/maintenance_db`, and an
+/// S3-compatible bucket (a new prefix per test app) with `CARE_TEST_S3=s3://bucket`.
+pub async fn backend(dir: &std::path::Path) -> (String, String) {
+    let database = match std::env::var("CARE_TEST_POSTGRES") {
+        Ok(maintenance) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("care_test_{}", care_server::codes::random_id());
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&maintenance)
+                .await
+                .expect("the PostgreSQL test server");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("a test database");
+            let base = maintenance
+                .rsplit_once('/')
+                .map_or(maintenance.as_str(), |(b, _)| b)
+                .to_owned();
+            format!("{base}/{name}")
+        }
+        Err(_) => format!("sqlite://{}", dir.join("data/care.db").display()),
+    };
+    let storage = match std::env::var("CARE_TEST_S3") {
+        Ok(bucket) => format!("{bucket}/{}", care_server::codes::random_id()),
+        Err(_) => format!("file://{}", dir.join("data/uploads").display()),
+    };
+    (database, storage)
 }
 
 pub fn settings(dir: &TempDir) -> Settings {
@@ -41,23 +75,35 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temporary directory"));
-    start_in(dir, change).await
+    let (database, storage) = backend(dir.path()).await;
+    start_in(dir, database, storage, change).await
 }
 
-async fn start_in(dir: Arc<TempDir>, change: impl FnOnce(&mut Settings)) -> TestApp {
+async fn start_in(
+    dir: Arc<TempDir>,
+    database_url: String,
+    storage: String,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = settings(&dir);
+    settings.data.database_url = Some(database_url.clone());
+    settings.data.storage = Some(storage.clone());
     change(&mut settings);
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://{}", app.address().expect("bound"));
     let store = app.store();
+    let uploads = app.uploads();
     let key = app.code_key();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         store,
+        uploads,
         key,
         dir,
+        database_url,
+        storage,
     }
 }
 
@@ -74,7 +120,13 @@ impl TestApp {
     /// test clock starts anew, so it is moved on to this one's time.
     pub async fn restart(&self) -> TestApp {
         let now = self.now().await;
-        let next = start_in(self.dir.clone(), |_| {}).await;
+        let next = start_in(
+            self.dir.clone(),
+            self.database_url.clone(),
+            self.storage.clone(),
+            |_| {},
+        )
+        .await;
         let behind = (now - next.now().await).as_secs();
         if behind > 0 {
             next.advance(behind).await;
@@ -192,11 +244,27 @@ impl TestApp {
     }
 
     /// The database itself, for counting what a test must find there.
-    pub async fn db(&self) -> SqlitePool {
-        let path = self.dir.path().join("data/care.db");
-        SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    pub async fn db(&self) -> AnyPool {
+        sqlx::any::install_default_drivers();
+        AnyPool::connect(&self.database_url)
             .await
             .expect("database")
+    }
+
+    /// A video as the reviewer streams it.
+    pub async fn video(&self, case: &str) -> Vec<u8> {
+        let reviewer = self
+            .staff_cookie(care_server::storage::Role::Reviewer)
+            .await;
+        let response = self
+            .client
+            .get(self.url(&format!("/api/staff/verifications/{case}/video")))
+            .header("cookie", reviewer)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200);
+        response.bytes().await.expect("body").to_vec()
     }
 
     /// Files a claim for a device; returns its id and what it said of Care Refresh.
@@ -420,12 +488,15 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub fn start(data_dir: &std::path::Path) -> ServerProcess {
+    /// The binary on `data_dir`, with the tests' backend (`database`, `storage`).
+    pub fn start(data_dir: &std::path::Path, database: &str, storage: &str) -> ServerProcess {
         use std::io::{BufRead, BufReader};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_care-server"))
             .arg("serve")
             .env("CARE_ADDR", "127.0.0.1:0")
             .env("CARE_DATA_DIR", data_dir)
+            .env("DATABASE_URL", database)
+            .env("CARE_STORAGE", storage)
             .env("CARE_NO_DEMO", "1")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())

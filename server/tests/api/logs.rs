@@ -10,10 +10,13 @@ use std::process::{Command, Stdio};
 async fn logs_hold_no_codes_emails_or_phones() {
     let dir = tempfile::tempdir().expect("temp dir");
     let s = settings(&dir);
+    let (database, storage) = crate::helpers::backend(dir.path()).await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_care-server"))
         .arg("serve")
         .env("CARE_ADDR", "127.0.0.1:0")
         .env("CARE_DATA_DIR", &s.data.data_dir)
+        .env("DATABASE_URL", &database)
+        .env("CARE_STORAGE", &storage)
         .env("CARE_WEB_DIR", &s.web_dir)
         .env("CARE_NO_DEMO", "1")
         .env("CARE_TEST_CLOCK", "1")
@@ -30,9 +33,7 @@ async fn logs_hold_no_codes_emails_or_phones() {
         .expect("the server printed its address");
 
     // Seed through the operator commands, as an operator would.
-    let store = care_server::storage::open(&s.data.database_url())
-        .await
-        .expect("store");
+    let store = care_server::storage::open(&database).await.expect("store");
     let key =
         care_server::codes::CodeKey::load(None, &s.data.data_dir.join("code.key")).expect("key");
     let devices = dir.path().join("devices.csv");

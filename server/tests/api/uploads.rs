@@ -172,15 +172,9 @@ async fn a_chunk_with_a_bad_checksum_is_discarded() {
     assert_eq!(refused.status().as_u16(), 460);
     assert_eq!(problem(refused, 460).await["code"], "checksum_mismatch");
     assert_eq!(app.upload_offset(&upload).await, Some(20_000));
-    let staged = std::fs::metadata(
-        app.dir
-            .path()
-            .join("data/uploads/staging")
-            .join(upload.rsplit('/').next().expect("id")),
-    )
-    .expect("staged")
-    .len();
-    assert_eq!(staged, 20_000, "the discarded bytes are gone from disk");
+    let id = upload.rsplit('/').next().expect("id");
+    let staged = app.uploads.staged_len(id).await.expect("staged");
+    assert_eq!(staged, 20_000, "the discarded bytes are gone from storage");
     let bad_algorithm = app
         .client
         .patch(&upload)
@@ -219,8 +213,12 @@ async fn a_file_that_is_not_a_video_is_refused_and_nothing_is_kept() {
         "unsupported_media_type"
     );
     assert_eq!(app.upload_offset(&upload).await, None, "the upload is gone");
-    let staging = app.dir.path().join("data/uploads/staging");
-    assert_eq!(std::fs::read_dir(staging).expect("staging").count(), 0);
+    let id = upload.rsplit('/').next().expect("id");
+    assert_eq!(
+        app.uploads.staged_len(id).await.expect("staged"),
+        0,
+        "nothing kept"
+    );
     let case_view: Value = app
         .get(&format!("/api/verifications/{case}"))
         .await

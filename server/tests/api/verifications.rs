@@ -303,8 +303,6 @@ async fn a_video_is_deleted_30_days_after_the_decision_and_the_case_stays() {
         200
     );
     let video_url = app.url(&format!("/api/staff/verifications/{case}/video"));
-    let videos = app.dir.path().join("data/uploads/videos");
-    let files = || std::fs::read_dir(&videos).expect("videos").count();
     app.advance(30 * DAY - 1).await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     assert_eq!(
@@ -317,9 +315,16 @@ async fn a_video_is_deleted_30_days_after_the_decision_and_the_case_stays() {
             .status(),
         200
     );
-    assert_eq!(files(), 1);
     app.advance(1).await;
-    assert_eq!(files(), 0);
+    let upload: String = sqlx::query_scalar("SELECT id FROM uploads")
+        .fetch_one(&app.db().await)
+        .await
+        .expect("the upload");
+    let deleted: Option<i64> = sqlx::query_scalar("SELECT video_deleted_at FROM uploads")
+        .fetch_one(&app.db().await)
+        .await
+        .expect("the upload");
+    assert!(deleted.is_some(), "the upload {upload} is marked deleted");
     let gone = app
         .client
         .get(&video_url)
