@@ -8,6 +8,7 @@ mod devices;
 mod durability;
 mod health;
 mod helpers;
+mod instances;
 mod logs;
 mod openapi;
 mod operator;
