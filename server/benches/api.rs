@@ -2,7 +2,7 @@
 //! on loopback, with its SQLite database on disk (WAL, synchronous FULL).
 //!
 //! `cargo bench -p care-server` (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACTIVATIONS
-//! change the run). The client runs in the same process on the same cores, so the
+//! change the run; BENCH_DATABASE_URL=postgres://… runs it on PostgreSQL). The client runs in the same process on the same cores, so the
 //! figures are a floor for what the server does alone.
 
 use care_rules::{Plan, Timestamp};
@@ -112,7 +112,10 @@ async fn main() {
     let activations = env_or("BENCH_ACTIVATIONS", 4000);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings::under(dir.path());
+    let mut settings = Settings::under(dir.path());
+    // BENCH_DATABASE_URL: run on that database (say PostgreSQL) instead of SQLite.
+    settings.data.database_url = std::env::var("BENCH_DATABASE_URL").ok();
+    let backend = settings.data.database_url().split(':').next().unwrap_or_default().to_owned();
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
     let (store, key) = (app.store(), app.code_key());
@@ -139,7 +142,7 @@ async fn main() {
     let codes: Arc<Vec<String>> = Arc::new(codes.iter().map(ToString::to_string).collect());
     let serials = Arc::new(serials);
     println!(
-        "care-server on loopback: SQLite (WAL, synchronous FULL), {concurrency} concurrent clients, {} CPU cores",
+        "care-server on loopback: {backend}, {concurrency} concurrent clients, {} CPU cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
 

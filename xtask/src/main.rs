@@ -5,6 +5,7 @@
 //! before any of the tools it installs exist.
 
 mod assets;
+mod backends;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -71,7 +72,7 @@ fn cmd(root: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Comm
 }
 
 /// Runs a command to its end, failing with its name when it fails.
-fn check(mut command: Command) -> Result<()> {
+fn check(command: &mut Command) -> Result<()> {
     let what = std::iter::once(command.get_program())
         .chain(command.get_args())
         .map(|a| a.to_string_lossy())
@@ -90,8 +91,8 @@ fn check(mut command: Command) -> Result<()> {
 /// that order: Trunk empties its output folder first).
 fn build_app(root: &Path) -> Result<()> {
     step("Building the browser apps (release, wasm-opt)");
-    check(cmd(root, "trunk", &["build", "--release"]))?;
-    check(cmd(
+    check(&mut cmd(root, "trunk", &["build", "--release"]))?;
+    check(&mut cmd(
         root,
         "trunk",
         &[
@@ -121,13 +122,13 @@ fn run(root: &Path) -> Result<()> {
     tools::ensure_all(root, tools::Need::Build)?;
     build_app(root)?;
     step("Building the server (release)");
-    check(cmd(
+    check(&mut cmd(
         root,
         "cargo",
         &["build", "--release", "--package", "care-server"],
     ))?;
     step("Starting the portal (Ctrl-C stops it)");
-    check(cmd(
+    check(&mut cmd(
         root,
         root.join("target/release/care-server"),
         &["serve"],
@@ -137,9 +138,9 @@ fn run(root: &Path) -> Result<()> {
 fn test(root: &Path) -> Result<()> {
     tools::ensure_all(root, tools::Need::Browser)?;
     step("Formatting (cargo fmt --check)");
-    check(cmd(root, "cargo", &["fmt", "--all", "--", "--check"]))?;
+    check(&mut cmd(root, "cargo", &["fmt", "--all", "--", "--check"]))?;
     step("Lints (clippy, warnings are errors)");
-    check(cmd(
+    check(&mut cmd(
         root,
         "cargo",
         &[
@@ -151,7 +152,7 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     ))?;
-    check(cmd(
+    check(&mut cmd(
         root,
         "cargo",
         &[
@@ -166,8 +167,14 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     ))?;
-    step("Tests of every crate");
-    check(cmd(root, "cargo", &["test", "--workspace"]))?;
+    step("Tests of every crate (the server on SQLite and the local disk)");
+    check(&mut cmd(root, "cargo", &["test", "--workspace"]))?;
+    step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
+    let backends = backends::Backends::start(root)?;
+    let mut again = cmd(root, "cargo", &["test", "--package", "care-server"]);
+    again.envs(backends.env.iter().map(|(k, v)| (k, v)));
+    check(&mut again)?;
+    drop(backends);
     step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
     let mut components = cmd(
         root,
@@ -181,9 +188,9 @@ fn test(root: &Path) -> Result<()> {
         ],
     );
     components.env("CHROMEDRIVER", "/usr/bin/chromedriver");
-    check(components)?;
+    check(&mut components)?;
     step("The rules crate for wasm32-unknown-unknown");
-    check(cmd(
+    check(&mut cmd(
         root,
         "cargo",
         &[
@@ -196,7 +203,11 @@ fn test(root: &Path) -> Result<()> {
     ))?;
     build_app(root)?;
     step("Browser tests against a real server (headless Chromium)");
-    check(cmd(root, "cargo", &["build", "--package", "care-server"]))?;
+    check(&mut cmd(
+        root,
+        "cargo",
+        &["build", "--package", "care-server"],
+    ))?;
     let server = TestServer::start(root)?;
     let mut node = cmd(root, "node", &["--test", "--test-concurrency=1", "e2e/"]);
     node.env("BASE_URL", &server.url)
@@ -205,7 +216,7 @@ fn test(root: &Path) -> Result<()> {
         .env("CARE_SERVER_BIN", root.join("target/debug/care-server"))
         .env("CARE_DATA_DIR", &server.data)
         .env("E2E_ARTIFACTS", root.join("e2e/artifacts"));
-    check(node)
+    check(&mut node)
 }
 
 /// The debug server on a free port with its own data folder and the test clock, for

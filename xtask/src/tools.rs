@@ -151,7 +151,7 @@ fn chromium() -> Result<()> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     let is_root = Command::new("id")
         .arg("-u")
         .output()

@@ -14,14 +14,35 @@ async fn an_upload_started_on_one_instance_finishes_on_the_other() {
     let case = first.open_case("SN0000000001").await;
     let video = video_bytes(6 * 1024 * 1024, 11);
     let on_first = first.create_upload(&case, video.len()).await;
-    assert_eq!(first.patch_chunk(&on_first, 0, &video[..4 << 20], None).await.status(), 204);
+    assert_eq!(
+        first
+            .patch_chunk(&on_first, 0, &video[..4 << 20], None)
+            .await
+            .status(),
+        204
+    );
     let path = on_first.split("/api/").nth(1).expect("path");
     let on_second = second.url(&format!("/api/{path}"));
     assert_eq!(second.upload_offset(&on_second).await, Some(4 << 20));
-    assert_eq!(second.patch_chunk(&on_second, 4 << 20, &video[4 << 20..], None).await.status(), 204);
-    let status: Value = first.get(&format!("/api/verifications/{case}")).await.json().await.expect("json");
+    assert_eq!(
+        second
+            .patch_chunk(&on_second, 4 << 20, &video[4 << 20..], None)
+            .await
+            .status(),
+        204
+    );
+    let status: Value = first
+        .get(&format!("/api/verifications/{case}"))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(status["status"], "pending_review");
-    assert_eq!(second.video(&case).await, video, "the video is whole, wherever it is read");
+    assert_eq!(
+        second.video(&case).await,
+        video,
+        "the video is whole, wherever it is read"
+    );
 }
 
 #[tokio::test]
@@ -30,7 +51,9 @@ async fn fifty_activations_of_one_code_across_two_instances_have_one_winner() {
     let second = first.restart().await;
     let code = first.add_code("osmo-360", Plan::Annual).await;
     for i in 0..50 {
-        first.add_device(&format!("RACE{i:08}"), "osmo-360", None).await;
+        first
+            .add_device(&format!("RACE{i:08}"), "osmo-360", None)
+            .await;
     }
     let attempts = (0..50).map(|i| {
         let app = if i % 2 == 0 { &first } else { &second };
@@ -42,8 +65,16 @@ async fn fifty_activations_of_one_code_across_two_instances_have_one_winner() {
     for attempt in futures::future::join_all(attempts).await {
         statuses.push(attempt.expect("task").expect("sent").status().as_u16());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
     assert_eq!(first.count("SELECT COUNT(*) FROM coverages").await, 1);
     assert_eq!(first.count("SELECT COUNT(*) FROM activations").await, 1);
 }
@@ -52,7 +83,15 @@ async fn fifty_activations_of_one_code_across_two_instances_have_one_winner() {
 async fn a_staff_session_opened_on_one_instance_holds_on_the_other() {
     let first = spawn_app().await;
     let second = first.restart().await;
-    let cookie = first.staff_cookie(care_server::storage::Role::Service).await;
-    let me = second.client.get(second.url("/api/staff/me")).header("cookie", cookie).send().await.expect("sent");
+    let cookie = first
+        .staff_cookie(care_server::storage::Role::Service)
+        .await;
+    let me = second
+        .client
+        .get(second.url("/api/staff/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(me.status(), 200);
 }

@@ -1,0 +1,187 @@
+//! The backends of the second server test run: a PostgreSQL cluster and an
+//! S3-compatible server (moto), both throwaway, on loopback, under `target/`. Whatever
+//! is missing is installed: Debian's `postgresql` package, moto from PyPI into a venv.
+
+use anyhow::{Context, Result, bail};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The S3 test double, pinned.
+const MOTO: &str = "moto[server]==5.2.5";
+const BUCKET: &str = "care-test";
+
+pub struct Backends {
+    postgres: Child,
+    moto: Child,
+    dir: PathBuf,
+    /// The environment the server tests read (`CARE_TEST_POSTGRES`, `CARE_TEST_S3`,
+    /// and the `AWS_*` settings of the S3 client).
+    pub env: Vec<(String, String)>,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A PostgreSQL program; as root it runs as the `postgres` user (PostgreSQL refuses root).
+fn pg_command(bin: &Path, program: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        c
+    } else {
+        Command::new(bin.join(program))
+    }
+}
+
+/// The newest installed PostgreSQL's programs, installing Debian's package if none is.
+fn postgres_bin() -> Result<PathBuf> {
+    let find = || -> Option<PathBuf> {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .filter(|bin| bin.join("initdb").exists())
+            .collect();
+        versions.sort();
+        versions.pop()
+    };
+    if let Some(bin) = find() {
+        return Ok(bin);
+    }
+    println!("\n==> Installing PostgreSQL (Debian's postgresql package)");
+    crate::tools::apt_install(&["postgresql"])?;
+    find().context("PostgreSQL is still missing after installing it")
+}
+
+/// moto's server in a venv of the project's, installed once.
+fn moto_server(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/tools/moto");
+    let server = venv.join("bin/moto_server");
+    let marker = venv.join(MOTO.replace(['[', ']', '='], "_"));
+    if server.exists() && marker.exists() {
+        return Ok(server);
+    }
+    println!("\n==> Installing the S3 test double ({MOTO}, from PyPI)");
+    crate::check(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    crate::check(Command::new(venv.join("bin/pip")).args(["install", "--quiet", MOTO]))?;
+    std::fs::write(&marker, "")?;
+    Ok(server)
+}
+
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let started = Instant::now();
+    while !ready() {
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("{what} did not start within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}
+
+impl Backends {
+    pub fn start(root: &Path) -> Result<Backends> {
+        let bin = postgres_bin()?;
+        let moto_server = moto_server(root)?;
+        let dir = root.join("target/backends");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        if is_root() {
+            crate::check(Command::new("chown").args(["-R", "postgres"]).arg(&dir))?;
+        }
+        let data = dir.join("pgdata");
+        crate::check(
+            pg_command(&bin, "initdb")
+                .arg("-D")
+                .arg(&data)
+                .args(["-U", "care", "--auth=trust", "--no-sync"])
+                .stdout(Stdio::null()),
+        )?;
+        let pg_port = free_port()?;
+        let postgres = pg_command(&bin, "postgres")
+            .arg("-D")
+            .arg(&data)
+            .args(["-p", &pg_port.to_string(), "-k"])
+            .arg(&dir)
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=300",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting PostgreSQL")?;
+        let s3_port = free_port()?;
+        let moto = Command::new(&moto_server)
+            .args(["-H", "127.0.0.1", "-p", &s3_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting moto")?;
+        let mut backends = Backends {
+            postgres,
+            moto,
+            dir,
+            env: Vec::new(),
+        };
+        let isready = bin.join("pg_isready");
+        wait_until("PostgreSQL", || {
+            Command::new(&isready)
+                .args(["-q", "-h", "127.0.0.1", "-p", &pg_port.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
+        })?;
+        let endpoint = format!("http://127.0.0.1:{s3_port}");
+        // The bucket, made with a plain PUT once the server answers.
+        let make_bucket = format!(
+            "import urllib.request; urllib.request.urlopen(urllib.request.Request('{endpoint}/{BUCKET}', method='PUT'))"
+        );
+        wait_until("moto", || {
+            Command::new("python3")
+                .args(["-c", &make_bucket])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })?;
+        backends.env = [
+            (
+                "CARE_TEST_POSTGRES",
+                format!("postgres://care@127.0.0.1:{pg_port}/postgres"),
+            ),
+            ("CARE_TEST_S3", format!("s3://{BUCKET}")),
+            ("AWS_ENDPOINT", endpoint),
+            ("AWS_ALLOW_HTTP", "true".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        Ok(backends)
+    }
+}
+
+impl Drop for Backends {
+    fn drop(&mut self) {
+        let _ = self.postgres.kill();
+        let _ = self.moto.kill();
+        let _ = self.postgres.wait();
+        let _ = self.moto.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
