@@ -115,7 +115,13 @@ async fn main() {
     let mut settings = Settings::under(dir.path());
     // BENCH_DATABASE_URL: run on that database (say PostgreSQL) instead of SQLite.
     settings.data.database_url = std::env::var("BENCH_DATABASE_URL").ok();
-    let backend = settings.data.database_url().split(':').next().unwrap_or_default().to_owned();
+    let backend = settings
+        .data
+        .database_url()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
     let (store, key) = (app.store(), app.code_key());

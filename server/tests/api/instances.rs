@@ -95,3 +95,71 @@ async fn a_staff_session_opened_on_one_instance_holds_on_the_other() {
         .expect("sent");
     assert_eq!(me.status(), 200);
 }
+
+#[tokio::test]
+async fn two_instances_deliver_each_email_once() {
+    let first = spawn_app().await;
+    let second = first.restart().await;
+    for i in 0..6 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let serial = format!("MAIL{i:08}");
+        app.add_device(&serial, "osmo-360", None).await;
+        let code = app.add_code("osmo-360", Plan::Annual).await;
+        assert_eq!(app.activate(&code, &serial).await.status(), 201);
+    }
+    // Both workers run; each message must be leased and sent by one of them.
+    let outbox = first.dir.path().join("data/outbox");
+    let mut files = 0;
+    for _ in 0..100 {
+        files = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+        if first
+            .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .await
+            == 0
+            && files >= 6
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        first
+            .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL")
+            .await,
+        6
+    );
+    assert_eq!(
+        std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0),
+        6,
+        "no message went twice"
+    );
+}
+
+#[tokio::test]
+async fn two_instances_send_each_reminder_once() {
+    let first = spawn_app().await;
+    let second = first.restart().await;
+    first.add_device("SN0000000001", "osmo-360", None).await;
+    let code = first.add_code("osmo-360", Plan::Annual).await;
+    let doc: Value = first
+        .activate(&code, "SN0000000001")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let end: care_rules::Timestamp = doc["ends_at"]
+        .as_str()
+        .expect("end")
+        .parse()
+        .expect("instant");
+    let before = end - jiff::SignedDuration::from_hours(30 * 24);
+    for app in [&first, &second] {
+        let now = app.now().await;
+        app.advance((before - now).as_secs()).await;
+    }
+    let sent = first
+        .count("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%30 dni%'")
+        .await;
+    assert_eq!(sent, 1, "both instances swept; one reminder");
+}
