@@ -109,9 +109,8 @@ async fn two_instances_deliver_each_email_once() {
     }
     // Both workers run; each message must be leased and sent by one of them.
     let outbox = first.dir.path().join("data/outbox");
-    let mut files = 0;
     for _ in 0..100 {
-        files = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+        let files = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
         if first
             .count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
             .await
