@@ -114,7 +114,7 @@ test('the staff console reviews a video; claims stay out of a reviewer\'s reach'
   assert.equal(served, 206, 'the video streams with Range for the reviewer');
   await shot(staff, 'staff-video');
   await staff.getByRole('button', { name: 'Akceptuj film' }).click();
-  await staff.getByRole('status').getByText('accepted').waitFor();
+  await staff.getByRole('status').getByText('Zaakceptowane', { exact: true }).waitFor();
   await owner.reload();
   await owner.getByText(/Film zaakceptowany\. Aktywuj plan do/).waitFor();
 

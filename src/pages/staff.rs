@@ -11,6 +11,7 @@ use crate::format::{lang, parse_zloty, when};
 use crate::i18n::*;
 use crate::pages::claims::status_text;
 use crate::pages::use_title;
+use crate::pages::verification::video_status_text;
 use crate::refusal::api_message;
 use care_rules::api::{
     ClaimItem, DecisionRequest, LoginRequest, QuoteRequest, ReasonRequest, ReviewItem, ShipRequest,
@@ -244,7 +245,7 @@ pub fn VideoReview() -> impl IntoView {
                                             <section class="card">
                                                 <h2>{t!(i18n, staff_video_title, serial = doc.serial.clone())}</h2>
                                                 <video controls preload="metadata" src=video class="review-video"></video>
-                                                <p class="status ok" role="status">{format!("{:?}", doc.status).to_lowercase()}</p>
+                                                <p class="status ok" role="status">{video_status_text(i18n, doc.status)}</p>
                                                 {pending.then(|| view! {
                                                     <div class="actions">
                                                         <button type="button" on:click=move |_| { decide.dispatch(DecisionRequest { accept: true, reason: None, note: None }); }>

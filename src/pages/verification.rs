@@ -16,6 +16,19 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
+/// A case's state in a word, for lists and the staff console.
+pub fn video_status_text(i18n: I18nContext<Locale>, status: VerificationStatus) -> String {
+    match status {
+        VerificationStatus::AwaitingUpload => t_string!(i18n, video_status_awaiting_upload),
+        VerificationStatus::PendingReview => t_string!(i18n, video_status_pending_review),
+        VerificationStatus::Accepted => t_string!(i18n, video_status_accepted),
+        VerificationStatus::Rejected => t_string!(i18n, video_status_rejected),
+        VerificationStatus::Used => t_string!(i18n, video_status_used),
+        VerificationStatus::Expired => t_string!(i18n, video_status_expired),
+    }
+    .to_string()
+}
+
 /// What the video must show (spec §5), on both pages.
 #[component]
 fn WhatToShow() -> impl IntoView {
