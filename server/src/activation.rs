@@ -126,6 +126,13 @@ pub async fn activate(
             Ok(Answer { status: 201, body })
         }
         Err(error) => {
+            if let Some(key) = &caller.idempotency_key {
+                // On PostgreSQL a request with the same key may have committed while
+                // this one waited for the device: its answer is this one's too.
+                if let Some(stored) = tx.idempotent_response(key).await? {
+                    return replay(stored, &hash);
+                }
+            }
             drop(tx);
             after_refusal(state, &caller, &parsed, &error, hash, now).await?;
             Err(error)

@@ -481,7 +481,32 @@ async fn transfer(
         .map_err(|r| ApiError::field(r, "replacement_serial", "10 to 20 letters A-Z and digits"))?;
     let old =
         Serial::parse(&claim.serial).map_err(|_| anyhow!("claim {} has a bad serial", claim.id))?;
-    let known = tx.device(&new).await?;
+    // The old device first, in the order activations and filing lock devices: one
+    // order, so two transactions never wait for each other.
+    tx.device(&old).await?;
+    // An unknown unit is registered here. When another transfer registers the same
+    // serial at the same moment (on PostgreSQL the insert waits for it), the unit is
+    // judged as that one left it.
+    let registered = match tx.device(&new).await? {
+        Some(_) => false,
+        None => {
+            tx.insert_device(
+                &DeviceRecord {
+                    serial: new.clone(),
+                    product_id: claim.product_id.clone(),
+                    activated_at: None,
+                    replaced_by: None,
+                },
+                now,
+            )
+            .await?
+        }
+    };
+    let known = if registered {
+        None
+    } else {
+        tx.device(&new).await?
+    };
     let unit = match &known {
         Some(device) => ReplacementUnit::Known {
             product_id: &device.product_id,
@@ -489,19 +514,8 @@ async fn transfer(
         },
         None => ReplacementUnit::Unknown,
     };
+    // A refusal rolls the registration back with the rest of the step.
     check_replacement_unit(&old, &claim.product_id, &new, unit)?;
-    if known.is_none() {
-        tx.insert_device(
-            &DeviceRecord {
-                serial: new.clone(),
-                product_id: claim.product_id.clone(),
-                activated_at: None,
-                replaced_by: None,
-            },
-            now,
-        )
-        .await?;
-    }
     let chain = claim
         .coverage_id
         .as_deref()

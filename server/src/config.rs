@@ -1,6 +1,7 @@
 //! Configuration, from flags or the environment, with embedded defaults that run the
 //! portal on one machine without any set-up.
 
+use axum_client_ip::ClientIpSource;
 use clap::Args;
 use clap::builder::BoolishValueParser;
 use std::net::SocketAddr;
@@ -48,6 +49,13 @@ pub struct Settings {
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub test_clock: bool,
 
+    /// Where the client's address comes from, for rate limits: `ConnectInfo` (the
+    /// connection's peer) when clients connect directly; behind a load balancer the
+    /// header it sets, e.g. `RightmostXForwardedFor` or `XRealIp` (axum-client-ip's
+    /// `ClientIpSource` names). Never a header the client could set itself.
+    #[arg(long, env = "CARE_CLIENT_IP", default_value = "ConnectInfo")]
+    pub client_ip: ClientIpSource,
+
     /// Skip seeding demo data into an empty database.
     #[arg(long, env = "CARE_NO_DEMO", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
@@ -72,6 +80,7 @@ impl Settings {
             smtp_url: None,
             mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
             test_clock: false,
+            client_ip: ClientIpSource::ConnectInfo,
             no_demo: true,
         }
     }
@@ -84,11 +93,12 @@ pub struct DataSettings {
     #[arg(long, env = "CARE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
-    /// `sqlite://PATH`; defaults to `<data dir>/care.db`.
+    /// `sqlite://PATH` or `postgres://…`; defaults to `<data dir>/care.db`.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// Where videos are kept: `file://PATH`; defaults to `<data dir>/uploads`.
+    /// Where videos are kept: `file://PATH` or `s3://BUCKET/PREFIX` (with the usual
+    /// `AWS_*` settings); defaults to `<data dir>/uploads`.
     #[arg(long, env = "CARE_STORAGE")]
     pub storage: Option<String>,
 

@@ -17,6 +17,11 @@ use tokio::sync::Notify;
 
 /// How long a worker may hold a message before another may try it.
 const LEASE_SECONDS: i64 = 120;
+/// A send that takes longer is given up (and retried later), well inside its lease, so
+/// that no other instance's worker can lease the message while it is still going out.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Messages one pass sends at most.
+const PASS: usize = 50;
 /// After this many failed attempts a message waits for an operator.
 const MAX_ATTEMPTS: u32 = 20;
 
@@ -70,11 +75,17 @@ pub async fn run_outbox(store: Arc<dyn Store>, mailer: Mailer, from: Mailbox, wa
 
 /// One pass over the outbox; returns how many messages went out.
 pub async fn deliver_due(store: &dyn Store, mailer: &Mailer, from: &Mailbox) -> Result<usize> {
-    let now = Timestamp::now().as_second();
-    let due = store.lease_due_emails(now, now + LEASE_SECONDS, 50).await?;
     let mut sent = 0;
-    for email in due {
-        match send_one(mailer, from, &email).await {
+    for _ in 0..PASS {
+        // One message per lease: the lease starts when its send does.
+        let now = Timestamp::now().as_second();
+        let Some(email) = store.lease_due_email(now, now + LEASE_SECONDS).await? else {
+            break;
+        };
+        let outcome = tokio::time::timeout(SEND_TIMEOUT, send_one(mailer, from, &email))
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer in {SEND_TIMEOUT:?}")));
+        match outcome {
             Ok(()) => {
                 store
                     .mark_email_sent(email.id, Timestamp::now().as_second())

@@ -6,8 +6,10 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum_client_ip::ClientIp;
 use care_rules::{Lang, Refusal};
 use serde::de::DeserializeOwned;
+use std::net::IpAddr;
 
 /// Bodies of JSON routes are capped at this size (uploads have their own route).
 pub const JSON_BODY_LIMIT: usize = 16 * 1024;
@@ -90,6 +92,29 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .to_owned();
         ApiError::field(Refusal::InvalidRequest, field, detail)
     })
+}
+
+/// The client's address, the key of the per-client rate limits: the connection's peer,
+/// or behind a load balancer the header it sets (`CARE_CLIENT_IP`, read by
+/// axum-client-ip). A request without that header did not come through the load
+/// balancer and is refused rather than counted under a shared or forged address.
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match ClientIp::from_request_parts(parts, state).await {
+            Ok(ClientIp(ip)) => Ok(ClientAddr(ip)),
+            Err(rejection) => {
+                tracing::warn!(%rejection, "a request without the client's address");
+                Err(ApiError::detail(
+                    Refusal::InvalidRequest,
+                    format!("the client's address is missing: {rejection}"),
+                ))
+            }
+        }
+    }
 }
 
 /// The language the client prefers, from `Accept-Language`: English when it ranks

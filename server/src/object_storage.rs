@@ -1,9 +1,15 @@
 //! Upload storage in an S3-compatible bucket (`CARE_STORAGE=s3://BUCKET/PREFIX`), so that
 //! several server instances share every upload. Each committed chunk is an object of its
-//! own under `staging/<id>/<offset>` (durable once the PUT answers), so any instance can
-//! continue or finish an upload; finishing streams the parts into one multipart object
-//! `videos/<id>` and removes them. A chunk's body goes to a local temporary file first,
-//! so memory stays constant whatever the chunk's size.
+//! own under `staging/<id>/<start>-<end>` (durable once the PUT answers), so any instance
+//! can continue or finish an upload; finishing streams the parts into one multipart
+//! object `videos/<id>` and removes them. A chunk's body goes to a local temporary file
+//! first, so memory stays constant whatever the chunk's size.
+//!
+//! Parts are never overwritten or removed while an upload runs: two instances may write
+//! a chunk at the same offset at once (a client retrying on another instance while its
+//! first request still drains), and only the database decides which one counts. A part
+//! holds the file's own bytes at its range whichever request wrote it, so any chain of
+//! parts from 0 to the end is the video; the ones left over are removed at the end.
 
 use crate::uploads::{ChunkSink, UploadStorage};
 use anyhow::{Context, Result, bail};
@@ -64,22 +70,25 @@ impl ObjectStorage {
         Ok(self.path(&format!("videos/{}", checked(id)?)))
     }
 
-    /// The staged parts of an upload, by offset.
-    async fn parts(&self, id: &str) -> Result<Vec<(u64, ObjectPath, u64)>> {
-        let mut parts: Vec<(u64, ObjectPath, u64)> = self
+    /// The staged parts of an upload, by start.
+    async fn parts(&self, id: &str) -> Result<Vec<Part>> {
+        let mut parts: Vec<Part> = self
             .store
             .list(Some(&self.staging(id)?))
-            .map_ok(|meta| {
-                let offset = meta
-                    .location
-                    .filename()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(u64::MAX);
-                (offset, meta.location, meta.size)
+            .try_filter_map(|meta| async move {
+                let range = meta.location.filename().and_then(|name| {
+                    let (start, end) = name.split_once('-')?;
+                    Some((start.parse().ok()?, end.parse().ok()?))
+                });
+                Ok::<_, object_store::Error>(range.map(|(start, end)| Part {
+                    start,
+                    end,
+                    path: meta.location,
+                }))
             })
             .try_collect()
             .await?;
-        parts.sort_by_key(|(offset, _, _)| *offset);
+        parts.sort_by_key(|part| (part.start, part.end));
         Ok(parts)
     }
 
@@ -89,6 +98,37 @@ impl ObjectStorage {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A committed chunk: the file's bytes `start..end`.
+struct Part {
+    start: u64,
+    end: u64,
+    path: ObjectPath,
+}
+
+/// The parts that continue each other from byte 0 to the furthest byte they reach.
+/// A graph search rather than "the longest part at each step": a part from a request
+/// that lost its race can lead to a point no later part starts from.
+fn longest_chain(parts: &[Part]) -> Vec<&Part> {
+    // For each reachable byte position, the part that first reached it.
+    let mut reached: std::collections::HashMap<u64, Option<usize>> = [(0, None)].into();
+    let mut furthest = 0;
+    // Sorted by start, so every position a part starts from is settled before it.
+    for (i, part) in parts.iter().enumerate() {
+        if part.end > part.start && reached.contains_key(&part.start) {
+            reached.entry(part.end).or_insert(Some(i));
+            furthest = furthest.max(part.end);
+        }
+    }
+    let mut chain = Vec::new();
+    let mut at = furthest;
+    while let Some(Some(i)) = reached.get(&at) {
+        chain.push(&parts[*i]);
+        at = parts[*i].start;
+    }
+    chain.reverse();
+    chain
 }
 
 /// Ids are 32 hex digits made by the server; anything else never names an object.
@@ -108,49 +148,44 @@ impl UploadStorage for ObjectStorage {
     }
 
     async fn begin_chunk(&self, id: &str, offset: u64) -> Result<Box<dyn ChunkSink>> {
-        // Parts at or past the durable offset are left over from a crash: drop them.
-        for (at, path, _) in self.parts(id).await? {
-            if at >= offset {
-                self.remove(&path).await?;
-            }
-        }
+        checked(id)?;
         let temp = self
             .temp
             .join(format!("{id}-{offset}-{}", crate::codes::random_id()));
         let file = tokio::fs::File::create(&temp).await?;
         Ok(Box::new(StagedChunk {
             store: self.store.clone(),
-            path: self.path(&format!("staging/{id}/{offset:020}")),
+            staging: self.staging(id)?,
+            start: offset,
             temp,
             file,
             written: 0,
         }))
     }
 
-    async fn finish(&self, id: &str) -> Result<()> {
+    async fn finish(&self, id: &str, length: u64) -> Result<()> {
         let parts = self.parts(id).await?;
         if parts.is_empty() {
             // Finished before: the video is there already.
             self.store.head(&self.video(id)?).await?;
             return Ok(());
         }
+        let chain = longest_chain(&parts);
+        let end = chain.last().map_or(0, |part| part.end);
+        if end != length {
+            bail!("upload {id} holds its bytes up to {end}, not {length}");
+        }
         let mut writer = WriteMultipart::new(self.store.put_multipart(&self.video(id)?).await?);
-        let mut expected = 0;
-        for (offset, path, size) in &parts {
-            if *offset != expected {
-                writer.abort().await?;
-                bail!("upload {id} has a gap at {expected} (next part at {offset})");
-            }
-            let mut stream = self.store.get(path).await?.into_stream();
+        for part in chain {
+            let mut stream = self.store.get(&part.path).await?.into_stream();
             while let Some(bytes) = stream.next().await {
                 writer.wait_for_capacity(PARTS_IN_FLIGHT).await?;
                 writer.put(bytes?);
             }
-            expected += size;
         }
         writer.finish().await?;
-        for (_, path, _) in parts {
-            self.remove(&path).await?;
+        for part in &parts {
+            self.remove(&part.path).await?;
         }
         Ok(())
     }
@@ -203,14 +238,15 @@ impl UploadStorage for ObjectStorage {
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        for (_, path, _) in self.parts(id).await? {
-            self.remove(&path).await?;
+        for part in self.parts(id).await? {
+            self.remove(&part.path).await?;
         }
         self.remove(&self.video(id)?).await
     }
 
     async fn staged_len(&self, id: &str) -> Result<u64> {
-        Ok(self.parts(id).await?.iter().map(|(_, _, size)| size).sum())
+        let parts = self.parts(id).await?;
+        Ok(longest_chain(&parts).last().map_or(0, |part| part.end))
     }
 }
 
@@ -242,7 +278,8 @@ fn parse_range(header: &str, size: u64) -> Option<Result<(u64, u64), ()>> {
 
 struct StagedChunk {
     store: Arc<dyn ObjectStore>,
-    path: ObjectPath,
+    staging: ObjectPath,
+    start: u64,
     temp: PathBuf,
     file: tokio::fs::File,
     written: u64,
@@ -262,8 +299,10 @@ impl ChunkSink for StagedChunk {
             if self.written == 0 {
                 return Ok(());
             }
+            let end = self.start + self.written;
+            let path = self.staging.child(format!("{:020}-{end:020}", self.start));
             let mut reader = tokio::fs::File::open(&self.temp).await?;
-            let mut writer = WriteMultipart::new(self.store.put_multipart(&self.path).await?);
+            let mut writer = WriteMultipart::new(self.store.put_multipart(&path).await?);
             let mut buffer = vec![0u8; 1 << 20];
             loop {
                 let n = reader.read(&mut buffer).await?;
@@ -289,7 +328,41 @@ impl ChunkSink for StagedChunk {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_range;
+    use super::{Part, longest_chain, parse_range};
+
+    fn ranges(parts: &[(u64, u64)]) -> Vec<(u64, u64)> {
+        let parts: Vec<Part> = parts
+            .iter()
+            .map(|&(start, end)| Part {
+                start,
+                end,
+                path: format!("{start}-{end}").into(),
+            })
+            .collect();
+        longest_chain(&parts)
+            .iter()
+            .map(|part| (part.start, part.end))
+            .collect()
+    }
+
+    #[test]
+    fn the_chain_skips_parts_that_lost_their_race() {
+        assert_eq!(ranges(&[]), vec![]);
+        assert_eq!(ranges(&[(0, 10), (10, 20)]), vec![(0, 10), (10, 20)]);
+        // A longer part at 0 leads nowhere: the chain goes through the shorter one.
+        assert_eq!(
+            ranges(&[(0, 10), (0, 15), (10, 20), (20, 30)]),
+            vec![(0, 10), (10, 20), (20, 30)]
+        );
+        // A shorter leftover at 10 and a duplicate of a part change nothing.
+        assert_eq!(
+            ranges(&[(0, 10), (10, 12), (10, 20), (10, 20), (20, 30)]),
+            vec![(0, 10), (10, 20), (20, 30)]
+        );
+        // A gap ends the chain where the bytes stop.
+        assert_eq!(ranges(&[(0, 10), (20, 30)]), vec![(0, 10)]);
+        assert_eq!(ranges(&[(5, 10)]), vec![]);
+    }
 
     #[test]
     fn ranges_follow_rfc_9110() {

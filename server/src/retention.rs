@@ -19,6 +19,11 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> Result<usize> {
         .uploads_to_delete(now - VIDEO_KEPT_AFTER_DECISION, now - ABANDONED_UPLOAD_KEPT)
         .await?;
     for id in &due {
+        // An unfinished upload is ended before its bytes go, so that a chunk still
+        // arriving (on any instance) can no longer be counted into it.
+        let mut tx = state.store.write().await?;
+        tx.terminate_upload(id, now).await?;
+        tx.commit().await?;
         state.uploads.delete(id).await?;
         let mut tx = state.store.write().await?;
         tx.mark_video_deleted(id, now).await?;

@@ -69,6 +69,7 @@ impl Application {
         let router = Router::new()
             .nest("/api", routes::api(state.clone()))
             .merge(web::app(&settings.web_dir))
+            .layer(settings.client_ip.clone().into_extension())
             .layer(TraceLayer::new_for_http());
         Ok(Application {
             listener,

@@ -35,14 +35,16 @@ pub trait UploadStorage: Send + Sync {
     async fn create(&self, id: &str) -> Result<()>;
     /// A sink for a chunk that starts at `offset` (bytes after it are cut first).
     async fn begin_chunk(&self, id: &str, offset: u64) -> Result<Box<dyn ChunkSink>>;
-    /// The upload is complete: make it the video that review streams.
-    async fn finish(&self, id: &str) -> Result<()>;
+    /// The upload's `length` bytes are all stored: make them the video that review
+    /// streams. Safe to run again after a crash.
+    async fn finish(&self, id: &str, length: u64) -> Result<()>;
     /// Streams the finished video, honouring `Range` (so a `<video>` can seek).
     async fn serve(&self, id: &str, content_type: &str, request: Request<Body>)
     -> Result<Response>;
     /// Removes whatever is stored for the upload, finished or not.
     async fn delete(&self, id: &str) -> Result<()>;
-    /// Bytes stored for an unfinished upload (what survived a crash).
+    /// Bytes an unfinished upload holds from its start without a gap (what survived a
+    /// crash).
     async fn staged_len(&self, id: &str) -> Result<u64>;
 }
 
@@ -112,12 +114,27 @@ impl UploadStorage for LocalDisk {
         Ok(Box::new(FileChunk { file, offset }))
     }
 
-    async fn finish(&self, id: &str) -> Result<()> {
+    async fn finish(&self, id: &str, length: u64) -> Result<()> {
         let from = LocalDisk::path(&self.staging, id)?;
         let to = LocalDisk::path(&self.videos, id)?;
-        tokio::fs::rename(&from, &to).await?;
-        sync_dir(&self.videos).await?;
-        sync_dir(&self.staging).await
+        match tokio::fs::metadata(&from).await {
+            Ok(staged) if staged.len() != length => {
+                anyhow::bail!("upload {id} holds {} bytes, not {length}", staged.len())
+            }
+            Ok(_) => {
+                tokio::fs::rename(&from, &to).await?;
+                sync_dir(&self.videos).await?;
+                sync_dir(&self.staging).await
+            }
+            // Moved before a crash kept the database from recording it.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && tokio::fs::try_exists(&to).await? =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn serve(
@@ -204,7 +221,11 @@ mod tests {
         let mut chunk = disk.begin_chunk(ID, 6).await.expect("chunk");
         chunk.write(b"world").await.expect("write");
         chunk.commit().await.expect("commit");
-        disk.finish(ID).await.expect("finish");
+        assert!(disk.finish(ID, 12).await.is_err(), "a byte is missing");
+        disk.finish(ID, 11).await.expect("finish");
+        disk.finish(ID, 11)
+            .await
+            .expect("finishing again changes nothing");
         let video = std::fs::read(disk.video_path(ID).expect("path")).expect("video");
         assert_eq!(video, b"hello world");
         disk.delete(ID).await.expect("deleted");

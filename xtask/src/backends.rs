@@ -35,7 +35,13 @@ fn is_root() -> bool {
 /// A PostgreSQL program; as root it runs as the `postgres` user (PostgreSQL refuses root).
 fn pg_command(bin: &Path, program: &str) -> Command {
     if is_root() {
-        let mut c = Command::new("runuser");
+        // In /usr/sbin, which a PATH (`su` without `-`, some CI images) may lack.
+        let runuser = ["/usr/sbin/runuser", "/sbin/runuser"]
+            .into_iter()
+            .map(Path::new)
+            .find(|p| p.exists())
+            .unwrap_or(Path::new("runuser"));
+        let mut c = Command::new(runuser);
         c.args(["-u", "postgres", "--"]).arg(bin.join(program));
         c
     } else {

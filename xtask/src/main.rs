@@ -22,7 +22,10 @@ usage: cargo xtask <command>
   test    run every check: fmt, clippy, all tests, the rules for wasm32, the app
           build and the browser tests in headless Chromium
   size    build the app and print the compressed size of its first load
-  setup   only install the missing tools";
+  setup   only install the missing tools
+  scale [FILTER…]
+          only the server's tests on a throwaway PostgreSQL and S3 server (moto),
+          with cargo test's arguments, e.g. `cargo xtask scale instances`";
 
 fn main() {
     let started = Instant::now();
@@ -33,6 +36,7 @@ fn main() {
         "test" => test(&root),
         "setup" => tools::ensure_all(&root, tools::Need::Browser),
         "size" => size(&root),
+        "scale" => scale(&root, std::env::args().skip(2).collect()),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -48,6 +52,16 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The server's tests (those `filter` selects) on a throwaway PostgreSQL and moto.
+fn scale(root: &Path, filter: Vec<String>) -> Result<()> {
+    let backends = backends::Backends::start(root)?;
+    let mut tests = cmd(root, "cargo", &["test", "--package", "care-server", "--"]);
+    tests
+        .args(filter)
+        .envs(backends.env.iter().map(|(k, v)| (k, v)));
+    check(&mut tests)
 }
 
 /// The workspace root, whatever directory cargo was called from.
@@ -170,11 +184,7 @@ fn test(root: &Path) -> Result<()> {
     step("Tests of every crate (the server on SQLite and the local disk)");
     check(&mut cmd(root, "cargo", &["test", "--workspace"]))?;
     step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
-    let backends = backends::Backends::start(root)?;
-    let mut again = cmd(root, "cargo", &["test", "--package", "care-server"]);
-    again.envs(backends.env.iter().map(|(k, v)| (k, v)));
-    check(&mut again)?;
-    drop(backends);
+    scale(root, Vec::new())?;
     step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
     let mut components = cmd(
         root,

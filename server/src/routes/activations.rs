@@ -1,13 +1,12 @@
 use crate::activation::{Caller, activate};
-use crate::extract::{ApiJson, PreferredLang};
+use crate::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::problem::{ApiError, problem_response};
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use care_rules::Refusal;
 use care_rules::api::{ActivationRequest, CoverageDocument, Problem};
-use std::net::SocketAddr;
 
 const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
@@ -32,7 +31,7 @@ const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     PreferredLang(lang): PreferredLang,
     headers: HeaderMap,
     body: ApiJson<ActivationRequest>,
@@ -42,7 +41,7 @@ pub async fn create(
         Some(value) => Some(idempotency_key(value)?),
     };
     let caller = Caller {
-        ip: client.ip(),
+        ip: client,
         lang,
         idempotency_key,
     };

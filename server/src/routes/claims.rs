@@ -1,15 +1,14 @@
 //! `/api/claims`: an owner files a claim and follows it by its unguessable link.
 
 use crate::claims;
-use crate::extract::{ApiJson, PreferredLang};
+use crate::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use care_rules::Refusal;
 use care_rules::api::{ChoiceRequest, ClaimCreated, ClaimDocument, ClaimRequest, Problem};
-use std::net::SocketAddr;
 
 /// Files a claim. Care Refresh eligibility and its fee are judged now (R10) and hold
 /// for the claim even if the coverage ends while the device is in service.
@@ -23,11 +22,11 @@ use std::net::SocketAddr;
     ))]
 pub async fn file(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     PreferredLang(lang): PreferredLang,
     body: ApiJson<ClaimRequest>,
 ) -> Result<(StatusCode, Json<ClaimCreated>), ApiError> {
-    let created = claims::file(&state, body.value, lang, client.ip()).await?;
+    let created = claims::file(&state, body.value, lang, client).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -1,14 +1,14 @@
 //! `/api/staff`: sign-in, and the video review queue (role `reviewer`).
 
 use crate::email;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientAddr};
 use crate::problem::ApiError;
 use crate::staff::{self, StaffUser};
 use crate::state::AppState;
 use crate::storage::{AuditEvent, Decision, Role};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -16,7 +16,6 @@ use care_rules::api::{DecisionRequest, LoginRequest, Problem, ReviewItem, StaffM
 use care_rules::{Email, Lang, Refusal, RejectReason, Serial, VerificationStatus};
 use serde::Deserialize;
 use serde_json::json;
-use std::net::SocketAddr;
 
 fn member(user: &StaffUser) -> StaffMember {
     StaffMember {
@@ -35,12 +34,12 @@ fn member(user: &StaffUser) -> StaffMember {
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     jar: CookieJar,
     body: ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<StaffMember>), ApiError> {
     let (user, cookie) =
-        staff::login(&state, &body.value.email, &body.value.password, client.ip()).await?;
+        staff::login(&state, &body.value.email, &body.value.password, client).await?;
     Ok((jar.add(cookie), Json(member(&user))))
 }
 

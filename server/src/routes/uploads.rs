@@ -349,7 +349,7 @@ fn too_long(room: u64) -> ApiError {
 /// The whole file is stored: make it the case's video and send the case to review.
 /// Safe to run again after a crash.
 pub async fn complete(state: &AppState, upload: &UploadRecord) -> Result<(), ApiError> {
-    state.uploads.finish(&upload.id).await?;
+    state.uploads.finish(&upload.id, upload.length).await?;
     let now = state.clock.now();
     let mut tx = state.store.write().await?;
     tx.finish_upload(&upload.id, now).await?;
@@ -380,9 +380,11 @@ pub async fn recover(state: &AppState) -> anyhow::Result<()> {
         stuck
     };
     for upload in stuck {
-        complete(state, &upload)
-            .await
-            .map_err(|e| anyhow::anyhow!("finishing upload {}: {e:?}", upload.id))?;
+        // One upload that cannot be finished must not keep the portal from starting
+        // (another instance may be finishing it at this moment).
+        if let Err(e) = complete(state, &upload).await {
+            tracing::error!(upload = %upload.id, error = ?e, "an upload could not be finished");
+        }
     }
     Ok(())
 }

@@ -4,20 +4,19 @@
 use crate::codes::random_id;
 use crate::coverage::DeviceState;
 use crate::email;
-use crate::extract::{ApiJson, PreferredLang};
+use crate::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::storage::{AuditEvent, VerificationRecord};
 use crate::tus;
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use care_rules::api::{
     Problem, UploadProgress, VerificationCreated, VerificationDocument, VerificationRequest,
 };
 use care_rules::{Email, Refusal, Serial, VerificationCase, VerificationStatus};
 use serde_json::json;
-use std::net::SocketAddr;
 
 /// Opens a case: the owner then uploads the video to `upload_url` (tus) with the case
 /// id in `Upload-Metadata`. The owner gets the case's link by email.
@@ -31,7 +30,7 @@ use std::net::SocketAddr;
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     PreferredLang(lang): PreferredLang,
     body: ApiJson<VerificationRequest>,
 ) -> Result<(StatusCode, Json<VerificationCreated>), ApiError> {
@@ -42,7 +41,7 @@ pub async fn create(
         .map_err(|r| ApiError::field(r, "email", "an email address such as jan@example.pl"))?;
     let now = state.clock.now();
     let limits = state.limits;
-    let bucket = format!("verification-cases:client:{}", client.ip());
+    let bucket = format!("verification-cases:client:{}", client);
     let mut tx = state.store.write().await?;
     let (opened, start) = tx
         .failures(&bucket, now.as_second(), limits.window_seconds)

@@ -1,6 +1,6 @@
 //! The storage interface. Handlers never see SQL: they open a transaction, read the
 //! facts the rules need, ask the rules, and write the outcome through these methods.
-//! SQLite implements it today; a PostgreSQL implementation follows the same queries.
+//! One implementation (`sql`) serves SQLite and PostgreSQL with the same queries.
 
 mod sql;
 
@@ -28,13 +28,9 @@ pub trait Store: Send + Sync {
     async fn write(&self) -> Result<Box<dyn Tx>>;
     /// A transaction that only reads, on a consistent snapshot.
     async fn read(&self) -> Result<Box<dyn Tx>>;
-    /// Emails due for delivery at `now`, leased to the caller until `lease_until`.
-    async fn lease_due_emails(
-        &self,
-        now: i64,
-        lease_until: i64,
-        limit: u32,
-    ) -> Result<Vec<OutboxEmail>>;
+    /// The next email due for delivery at `now`, leased to the caller until
+    /// `lease_until`.
+    async fn lease_due_email(&self, now: i64, lease_until: i64) -> Result<Option<OutboxEmail>>;
     async fn mark_email_sent(&self, id: i64, at: i64) -> Result<()>;
     async fn mark_email_failed(&self, id: i64, error: &str, next_attempt_at: i64) -> Result<()>;
 }
@@ -109,10 +105,13 @@ pub trait Tx: Send {
     /// Moves the durable offset from `from` to `to`; `false` if it was not at `from`.
     async fn advance_upload(&mut self, id: &str, from: u64, to: u64) -> Result<bool>;
     async fn finish_upload(&mut self, id: &str, at: Timestamp) -> Result<()>;
+    /// Ends an unfinished upload: no chunk is counted into it any more. Nothing for a
+    /// finished one.
     async fn terminate_upload(&mut self, id: &str, at: Timestamp) -> Result<()>;
     /// Uploads whose stored bytes are due for deletion: finished videos of cases
-    /// decided before `decided_before`, and unfinished uploads created before
-    /// `abandoned_before` or terminated.
+    /// decided before `decided_before`, and unfinished uploads terminated, or created
+    /// before `abandoned_before` and still short of their length (a whole one is
+    /// finished by `recover`, not deleted).
     async fn uploads_to_delete(
         &mut self,
         decided_before: Timestamp,

@@ -134,42 +134,35 @@ impl Store for SqlStore {
         }))
     }
 
-    async fn lease_due_emails(
-        &self,
-        now: i64,
-        lease_until: i64,
-        limit: u32,
-    ) -> Result<Vec<OutboxEmail>> {
+    async fn lease_due_email(&self, now: i64, lease_until: i64) -> Result<Option<OutboxEmail>> {
         // Two workers never lease one message: SQLite has one writer; PostgreSQL skips
         // rows another transaction holds.
         let skip_locked = match self.dialect {
             Dialect::Sqlite => "",
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
         };
-        let rows = sqlx::query(&format!(
+        let row = sqlx::query(&format!(
             "UPDATE outbox SET lease_until = $1
              WHERE id IN (SELECT id FROM outbox
                           WHERE sent_at IS NULL AND next_attempt_at <= $2
                             AND (lease_until IS NULL OR lease_until <= $2)
-                          ORDER BY id LIMIT $3 {skip_locked})
+                          ORDER BY id LIMIT 1 {skip_locked})
              RETURNING id, to_addr, subject, body, attempts"
         ))
         .bind(lease_until)
         .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(&self.writer)
+        .fetch_optional(&self.writer)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxEmail {
-                    id: r.try_get("id")?,
-                    to: r.try_get("to_addr")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
-                    attempts: u32::try_from(r.try_get::<i64, _>("attempts")?)?,
-                })
+        row.map(|r| {
+            Ok(OutboxEmail {
+                id: r.try_get("id")?,
+                to: r.try_get("to_addr")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                attempts: u32::try_from(r.try_get::<i64, _>("attempts")?)?,
             })
-            .collect()
+        })
+        .transpose()
     }
 
     async fn mark_email_sent(&self, id: i64, at: i64) -> Result<()> {
@@ -515,10 +508,15 @@ impl Tx for SqlTx {
     }
 
     async fn verification(&mut self, id: &str) -> Result<Option<VerificationRecord>> {
-        let row = sqlx::query(&format!("{VERIFICATION_COLUMNS} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        // Locked in a write: two uploads created for one case at once on two
+        // instances must not both stay open.
+        let row = sqlx::query(&format!(
+            "{VERIFICATION_COLUMNS} WHERE id = $1{}",
+            self.lock()
+        ))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
         row.as_ref().map(verification_from).transpose()
     }
 
@@ -670,7 +668,8 @@ impl Tx for SqlTx {
 
     async fn terminate_upload(&mut self, id: &str, at: Timestamp) -> Result<()> {
         sqlx::query(
-            "UPDATE uploads SET terminated_at = $1 WHERE id = $2 AND terminated_at IS NULL",
+            "UPDATE uploads SET terminated_at = $1
+             WHERE id = $2 AND terminated_at IS NULL AND finished_at IS NULL",
         )
         .bind(secs(at))
         .bind(id)
@@ -690,7 +689,8 @@ impl Tx for SqlTx {
                  (u.finished_at IS NOT NULL AND v.upload_id = u.id
                      AND v.decided_at IS NOT NULL AND v.decided_at <= $1)
                  OR (u.finished_at IS NULL
-                     AND (u.terminated_at IS NOT NULL OR u.created_at <= $2)))",
+                     AND (u.terminated_at IS NOT NULL
+                          OR (u.created_at <= $2 AND u.received < u.length))))",
         )
         .bind(secs(decided_before))
         .bind(secs(abandoned_before))
@@ -1061,10 +1061,26 @@ impl Tx for SqlTx {
     }
 
     async fn failures(&mut self, bucket: &str, now: i64, window: i64) -> Result<(u32, i64)> {
-        let row = sqlx::query("SELECT window_start, failures FROM rate_limits WHERE bucket = $1")
+        if !self.lock().is_empty() {
+            // A counter checked in a write is locked until the commit, so requests
+            // racing on two instances are counted one after the other. A row must
+            // exist to be locked: an empty one is added (it counts nothing).
+            sqlx::query(
+                "INSERT INTO rate_limits (bucket, window_start, failures) VALUES ($1, $2, 0)
+                 ON CONFLICT (bucket) DO NOTHING",
+            )
             .bind(bucket)
-            .fetch_optional(&mut *self.tx)
+            .bind(now)
+            .execute(&mut *self.tx)
             .await?;
+        }
+        let row = sqlx::query(&format!(
+            "SELECT window_start, failures FROM rate_limits WHERE bucket = $1{}",
+            self.lock()
+        ))
+        .bind(bucket)
+        .fetch_optional(&mut *self.tx)
+        .await?;
         match row {
             Some(r) => {
                 let start: i64 = r.try_get("window_start")?;

@@ -457,6 +457,34 @@ async fn malformed_bodies_get_422_413_or_415_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn retries_with_one_idempotency_key_racing_each_other_all_get_the_first_answer() {
+    let app = spawn_app().await;
+    app.add_device(SERIAL, "osmo-360", None).await;
+    let code = app.add_code("osmo-360", Plan::Annual).await;
+    let retries = (0..10).map(|_| {
+        app.client
+            .post(app.url("/api/activations"))
+            .header("Idempotency-Key", "retried-key")
+            .json(&activation(&code, SERIAL))
+            .send()
+    });
+    let mut answers = Vec::new();
+    for response in futures::future::join_all(retries).await {
+        let response = response.expect("sent");
+        answers.push((
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        ));
+    }
+    assert!(
+        answers.iter().all(|(status, _)| *status == 201),
+        "{answers:?}"
+    );
+    assert!(answers.iter().all(|answer| *answer == answers[0]));
+    assert_eq!(app.count("SELECT COUNT(*) FROM activations").await, 1);
+}
+
+#[tokio::test]
 async fn an_idempotency_key_replays_the_first_answer() {
     let app = spawn_app().await;
     app.add_device(SERIAL, "osmo-360", None).await;

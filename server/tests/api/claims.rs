@@ -659,6 +659,48 @@ async fn two_claims_racing_for_the_last_replacement_get_one() {
 }
 
 #[tokio::test]
+async fn replacements_shipped_as_one_new_unit_at_once_move_one_coverage() {
+    let app = spawn_app().await;
+    let service = app.staff_cookie(Role::Service).await;
+    let mut claims = Vec::new();
+    for i in 1..=6 {
+        let serial = format!("SN000000000{i}");
+        covered(&app, &serial).await;
+        claims.push(paid(&app, &service, &serial, "care_refresh").await.0);
+    }
+    let ships = claims.into_iter().map(|claim| {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/api/staff/claims/{claim}/ship")),
+        );
+        let cookie = service.clone();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .header("cookie", cookie)
+                .json(&json!({"tracking": "PX1", "replacement_serial": "NEW0000000001"}))
+                .send()
+                .await
+        })
+    });
+    let mut statuses = Vec::new();
+    for ship in futures::future::join_all(ships).await {
+        statuses.push(ship.expect("task").expect("sent").status().as_u16());
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [200, 422, 422, 422, 422, 422],
+        "one unit takes one coverage"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM coverages WHERE serial = 'NEW0000000001'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn reviewers_and_strangers_cannot_act_on_claims() {
     let app = spawn_app().await;
     covered(&app, SERIAL).await;

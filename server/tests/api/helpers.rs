@@ -362,6 +362,13 @@ fn metadata_header(case_id: &str) -> String {
 
 impl TestApp {
     /// Opens a verification case for a device (which must exist); returns its id.
+    /// A verification case as its owner sees it.
+    pub async fn case(&self, id: &str) -> Value {
+        let response = self.get(&format!("/api/verifications/{id}")).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
     pub async fn open_case(&self, serial: &str) -> String {
         let response = self
             .post_json(

@@ -31,17 +31,76 @@ async fn an_upload_started_on_one_instance_finishes_on_the_other() {
             .status(),
         204
     );
-    let status: Value = first
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(status["status"], "pending_review");
+    assert_eq!(first.case(&case).await["status"], "pending_review");
     assert_eq!(
         second.video(&case).await,
         video,
         "the video is whole, wherever it is read"
+    );
+}
+
+#[tokio::test]
+async fn a_chunk_that_lost_its_race_on_another_instance_leaves_the_video_whole() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.open_case("SN0000000001").await;
+    let video = video_bytes(3 << 20, 12);
+    let upload = app.create_upload(&case, video.len()).await;
+    let id = upload.rsplit('/').next().expect("id");
+    let first = 1 << 20;
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video[..first], None)
+            .await
+            .status(),
+        204
+    );
+    // Another instance takes a retried chunk at the same offset and stores its bytes
+    // only after this one has stored and counted a shorter chunk there.
+    let mut loser = app
+        .uploads
+        .begin_chunk(id, first as u64)
+        .await
+        .expect("chunk");
+    let winner = first + 300_000;
+    assert_eq!(
+        app.patch_chunk(&upload, first, &video[first..winner], None)
+            .await
+            .status(),
+        204
+    );
+    loser
+        .write(&video[first..first + 700_000])
+        .await
+        .expect("written");
+    loser.commit().await.expect("stored");
+    // Its request then finds the upload moved on and is refused; the client goes on
+    // from the server's offset.
+    assert_eq!(app.upload_offset(&upload).await, Some(winner as u64));
+    assert_eq!(
+        app.patch_chunk(&upload, winner, &video[winner..], None)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(app.video(&case).await, video, "the video is whole");
+}
+
+#[tokio::test]
+async fn uploads_created_for_one_case_at_once_on_two_instances_leave_one_open() {
+    let first = spawn_app().await;
+    let second = first.restart().await;
+    first.add_device("SN0000000001", "osmo-360", None).await;
+    let case = first.open_case("SN0000000001").await;
+    let creations = (0..10).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        app.create_upload(&case, 10_000)
+    });
+    futures::future::join_all(creations).await;
+    assert_eq!(
+        first
+            .count("SELECT COUNT(*) FROM uploads WHERE terminated_at IS NULL")
+            .await,
+        1
     );
 }
 

@@ -3,6 +3,7 @@
 mod activations;
 mod catalog;
 mod claims;
+mod client_address;
 mod coverage;
 mod devices;
 mod durability;

@@ -1,6 +1,6 @@
 //! tus 1.0 at /api/uploads: every status the protocol defines, chunk by chunk.
 
-use crate::helpers::{TestApp, problem, sha1_base64, spawn_app, video_bytes};
+use crate::helpers::{DAY, TestApp, problem, sha1_base64, spawn_app, video_bytes};
 use serde_json::Value;
 
 async fn app_with_case() -> (TestApp, String) {
@@ -347,4 +347,66 @@ async fn a_new_upload_replaces_an_abandoned_one() {
         app.patch_chunk(&second, 0, &video, None).await.status(),
         204
     );
+}
+
+/// A case with a 10 000-byte upload of which the first 4 000 bytes are stored; returns
+/// the app, the case, the upload's URL and id, and the whole video.
+async fn upload_begun(seed: u64) -> (TestApp, String, String, String, Vec<u8>) {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(10_000, seed);
+    let upload = app.create_upload(&case, video.len()).await;
+    let id = upload.rsplit('/').next().expect("id").to_owned();
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video[..4_000], None)
+            .await
+            .status(),
+        204
+    );
+    (app, case, upload, id, video)
+}
+
+#[tokio::test]
+async fn an_upload_abandoned_for_7_days_is_removed_and_takes_no_more_bytes() {
+    let (app, _, upload, id, video) = upload_begun(6).await;
+    app.advance(7 * DAY - 1).await;
+    assert_eq!(app.upload_offset(&upload).await, Some(4_000));
+    assert_eq!(app.uploads.staged_len(&id).await.expect("staged"), 4_000);
+    app.advance(1).await;
+    assert_eq!(app.upload_offset(&upload).await, None, "ended");
+    assert_eq!(app.uploads.staged_len(&id).await.expect("staged"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM uploads WHERE video_deleted_at IS NOT NULL")
+            .await,
+        1
+    );
+    let late = app.patch_chunk(&upload, 4_000, &video[4_000..], None).await;
+    assert_eq!(problem(late, 404).await["code"], "not_found");
+}
+
+#[tokio::test]
+async fn a_whole_upload_a_crash_kept_from_finishing_is_not_abandoned_but_finished() {
+    let (app, case, _, id, video) = upload_begun(7).await;
+    // The last chunk is stored and counted; the process dies before finishing it.
+    let mut last = app.uploads.begin_chunk(&id, 4_000).await.expect("chunk");
+    last.write(&video[4_000..]).await.expect("written");
+    last.commit().await.expect("stored");
+    let mut tx = app.store.write().await.expect("tx");
+    assert!(
+        tx.advance_upload(&id, 4_000, 10_000)
+            .await
+            .expect("counted")
+    );
+    tx.commit().await.expect("commit");
+    app.advance(7 * DAY).await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM uploads WHERE video_deleted_at IS NULL AND terminated_at IS NULL"
+        )
+        .await,
+        1,
+        "retention leaves it"
+    );
+    let restarted = app.restart().await;
+    assert_eq!(restarted.case(&case).await["status"], "pending_review");
+    assert_eq!(restarted.video(&case).await, video);
 }

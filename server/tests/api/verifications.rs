@@ -99,6 +99,35 @@ async fn opening_cases_is_rate_limited_per_client() {
 }
 
 #[tokio::test]
+async fn cases_opened_at_once_never_pass_the_limit() {
+    let app = spawn_app().await;
+    let second = app.restart().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let body = json!({"serial": "SN0000000001", "email": "jan@example.pl"});
+    let openings = (0..30).map(|i| {
+        let on = if i % 2 == 0 { &app } else { &second };
+        on.post_json("/api/verifications", &body)
+    });
+    let mut statuses: Vec<u16> = futures::future::join_all(openings)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        20,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM verifications").await, 20);
+}
+
+#[tokio::test]
 async fn a_video_accepted_opens_72_hours_to_the_minute() {
     let app = spawn_app().await;
     let old = app.now().await - jiff::SignedDuration::from_hours(24 * 400);
@@ -108,13 +137,7 @@ async fn a_video_accepted_opens_72_hours_to_the_minute() {
 
     // First device: upload, acceptance, activation at 71 h 59 min.
     let case = app.submit_video("SN0000000001").await;
-    let status: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(status["status"], "pending_review");
+    assert_eq!(app.case(&case).await["status"], "pending_review");
     let decided = app.decide(&reviewer, &case, json!({"accept": true})).await;
     assert_eq!(decided.status(), 200);
     let decided: Value = decided.json().await.expect("json");
