@@ -27,12 +27,7 @@ async fn a_direct_activation_gives_two_replacements_at_169() {
     );
     assert_eq!(doc["next_fee_grosze"], 16900);
     assert_eq!(doc["starts_at"], now.to_string());
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     assert_eq!(coverage, doc);
 }
 
@@ -262,12 +257,7 @@ async fn the_extension_window_closes_15_days_after_the_end_then_a_new_chain_need
     let deadline = end + jiff::SignedDuration::from_hours(24 * 15);
     let now = app.now().await;
     app.advance((deadline - now).as_secs() - 1).await;
-    let coverage: Value = app
-        .get("/api/coverage/SN0000000001")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json("/api/coverage/SN0000000001").await;
     assert_eq!(coverage["status"], "grace");
     assert_eq!(coverage["replacements"]["remaining"], 0);
     assert_eq!(coverage["extension"]["allowed"], true);
@@ -283,12 +273,7 @@ async fn the_extension_window_closes_15_days_after_the_end_then_a_new_chain_need
     assert_eq!(extended["terms"][1]["starts_at"], a["ends_at"]);
     assert_eq!(extended["status"], "active");
     app.advance(1).await;
-    let coverage: Value = app
-        .get("/api/coverage/SN0000000002")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json("/api/coverage/SN0000000002").await;
     assert_eq!(coverage["status"], "expired");
     assert_eq!(coverage["extension"]["refusal"], "extension_window_closed");
     // At the deadline the chain has lapsed: a code starts a new chain, which for a
@@ -613,12 +598,7 @@ async fn concurrent_extensions_of_one_device_never_overlap() {
         .count();
     // Two more annual terms fit under the cap, whichever requests win.
     assert_eq!(ok, 2);
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     let terms = coverage["terms"].as_array().expect("terms");
     assert_eq!(terms.len(), 3);
     for pair in terms.windows(2) {

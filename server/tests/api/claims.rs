@@ -83,12 +83,7 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
     );
     let paid = ok(app.step(&service, &id, "payment", json!({})).await).await;
     assert_eq!(paid["claim"]["status"], "paid");
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     assert_eq!(
         coverage["replacements"],
         json!({"total": 2, "used": 1, "remaining": 1})
@@ -103,12 +98,7 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
     let closed = ok(app.step(&service, &id, "close", json!({})).await).await;
     assert_eq!(closed["allowed_steps"], json!([]));
 
-    let doc: Value = app
-        .get(&format!("/api/claims/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{id}")).await;
     let history: Vec<&str> = doc["history"]
         .as_array()
         .expect("history")
@@ -169,19 +159,9 @@ async fn a_repair_is_paid_at_the_quote_and_uses_no_replacement() {
     let (id, body) = paid(&app, &service, SERIAL, "repair").await;
     assert_eq!(body["claim"]["option"], "repair");
     assert_eq!(app.count("SELECT COUNT(*) FROM replacements").await, 0);
-    let doc: Value = app
-        .get(&format!("/api/claims/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{id}")).await;
     assert_eq!(doc["status"], "paid");
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     assert_eq!(coverage["replacements"]["used"], 0);
 }
 
@@ -286,12 +266,7 @@ async fn every_step_outside_its_states_is_refused_naming_the_state() {
             .as_str()
             .is_some_and(|d| d.contains("awaiting_payment"))
     );
-    let doc: Value = app
-        .get(&format!("/api/claims/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{id}")).await;
     assert_eq!(
         doc["option"], "repair",
         "the refused choice changed nothing"
@@ -347,12 +322,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert_eq!(refused["field"], "amount_grosze");
     let refused = problem(app.choose(&id, "free").await, 422).await;
     assert_eq!(refused["field"], "option");
-    let doc: Value = app
-        .get(&format!("/api/claims/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{id}")).await;
     assert_eq!(doc["status"], "received");
 }
 
@@ -364,12 +334,7 @@ async fn a_claim_filed_a_second_before_the_end_keeps_care_refresh_after_it() {
     let code = app.add_code("osmo-360", Plan::Annual).await;
     assert_eq!(app.activate(&code, "SN0000000002").await.status(), 201);
     let service = app.staff_cookie(Role::Service).await;
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     let end: care_rules::Timestamp = coverage["ends_at"]
         .as_str()
         .expect("end")
@@ -517,20 +482,10 @@ async fn a_shipped_replacement_unit_takes_over_the_coverage() {
         shipped["claim"]["shipment"]["replacement_serial"],
         "NEW00000001"
     );
-    let old: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let old: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     assert_eq!(old["replaced_by"], "NEW00000001");
     assert_eq!(old["status"], "none");
-    let new: Value = app
-        .get("/api/coverage/NEW00000001")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let new: Value = app.get_json("/api/coverage/NEW00000001").await;
     assert_eq!(new["status"], "active");
     assert_eq!(
         new["replacements"],
@@ -649,12 +604,7 @@ async fn two_claims_racing_for_the_last_replacement_get_one() {
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 422]);
     assert_eq!(app.count("SELECT COUNT(*) FROM replacements").await, 2);
-    let coverage: Value = app
-        .get(&format!("/api/coverage/{SERIAL}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let coverage: Value = app.get_json(&format!("/api/coverage/{SERIAL}")).await;
     assert_eq!(coverage["replacements"]["remaining"], 0);
 }
 
@@ -731,12 +681,7 @@ async fn reviewers_and_strangers_cannot_act_on_claims() {
             "unauthorized"
         );
     }
-    let doc: Value = app
-        .get(&format!("/api/claims/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{id}")).await;
     assert_eq!(doc["status"], "submitted");
 }
 
@@ -746,12 +691,7 @@ async fn a_claim_link_reaches_its_own_claim_only() {
     covered(&app, SERIAL).await;
     let (mine, _) = app.file_claim(SERIAL).await;
     let (theirs, _) = app.file_claim(SERIAL).await;
-    let doc: Value = app
-        .get(&format!("/api/claims/{mine}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json(&format!("/api/claims/{mine}")).await;
     assert_eq!(doc["id"], mine.as_str());
     assert!(!doc.to_string().contains(&theirs));
     // The owner's own document shows no contact data, only the claim.

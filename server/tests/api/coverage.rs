@@ -5,12 +5,7 @@ use serde_json::Value;
 async fn a_device_never_covered_has_status_none() {
     let app = spawn_app().await;
     app.add_device("SN0000000001", "osmo-360", None).await;
-    let body: Value = app
-        .get("/api/coverage/SN0000000001")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json("/api/coverage/SN0000000001").await;
     assert_eq!(body["status"], "none");
     assert_eq!(body["extension"]["refusal"], "coverage_not_active");
     assert_eq!(body["next_fee_grosze"], Value::Null);

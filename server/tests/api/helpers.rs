@@ -146,6 +146,11 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A GET's JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.expect("json")
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url(path))
@@ -162,12 +167,7 @@ impl TestApp {
 
     /// The server's (test) clock.
     pub async fn now(&self) -> Timestamp {
-        let body: Value = self
-            .get("/api/test-clock")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let body: Value = self.get_json("/api/test-clock").await;
         body["now"].as_str().expect("now").parse().expect("instant")
     }
 

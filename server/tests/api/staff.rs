@@ -184,12 +184,7 @@ async fn review_routes_refuse_anonymous_and_wrong_role_callers() {
     for response in wrong_role {
         assert_eq!(problem(response, 403).await["code"], "forbidden");
     }
-    let status: serde_json::Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let status: serde_json::Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(status["status"], "pending_review", "nothing changed");
 }
 

@@ -127,12 +127,7 @@ async fn chunks_resume_from_the_offset_the_server_reports() {
     assert_eq!(first.headers()["upload-offset"], "100000");
     assert_eq!(first.headers()["tus-resumable"], "1.0.0");
     assert_eq!(app.upload_offset(&upload).await, Some(100_000));
-    let case_view: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let case_view: Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(case_view["upload"]["offset"], 100_000);
     assert_eq!(case_view["upload"]["length"], 300_000);
     let mismatch = app
@@ -144,12 +139,7 @@ async fn chunks_resume_from_the_offset_the_server_reports() {
         .patch_chunk(&upload, 100_000, &video[100_000..], None)
         .await;
     assert_eq!(rest.status(), 204);
-    let case_view: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let case_view: Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(case_view["status"], "pending_review");
     assert_eq!(case_view["upload"], Value::Null);
 }
@@ -219,12 +209,7 @@ async fn a_file_that_is_not_a_video_is_refused_and_nothing_is_kept() {
         0,
         "nothing kept"
     );
-    let case_view: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let case_view: Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(
         case_view["status"], "awaiting_upload",
         "the owner can send another file"

@@ -24,12 +24,7 @@ async fn opening_a_case_gives_an_unguessable_id_and_a_link_by_email() {
     assert_eq!(body["status"], "awaiting_upload");
     assert_eq!(body["upload_url"], "/api/uploads");
     assert_eq!(body["max_bytes"], 2_147_483_648u64);
-    let case: Value = app
-        .get(&format!("/api/verifications/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let case: Value = app.get_json(&format!("/api/verifications/{id}")).await;
     assert_eq!(case["serial"], "SN0000000001");
     assert_eq!(case["status"], "awaiting_upload");
     assert_eq!(case["upload"], Value::Null);
@@ -158,12 +153,7 @@ async fn a_video_accepted_opens_72_hours_to_the_minute() {
     );
     body["verification_id"] = json!(case);
     assert_eq!(app.post_json("/api/activations", &body).await.status(), 201);
-    let used: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let used: Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(used["status"], "used");
 
     // Second device: accepted now, activation exactly 72 h later is refused. (The
@@ -177,12 +167,7 @@ async fn a_video_accepted_opens_72_hours_to_the_minute() {
         200
     );
     app.advance(72 * 3600).await;
-    let expired: Value = app
-        .get(&format!("/api/verifications/{second}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let expired: Value = app.get_json(&format!("/api/verifications/{second}")).await;
     assert_eq!(expired["status"], "expired");
     let mut body = activation(
         &app.add_code("osmo-360", Plan::Annual).await,
@@ -356,12 +341,7 @@ async fn a_video_is_deleted_30_days_after_the_decision_and_the_case_stays() {
         .await
         .expect("sent");
     assert_eq!(problem(gone, 404).await["code"], "not_found");
-    let record: Value = app
-        .get(&format!("/api/verifications/{case}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let record: Value = app.get_json(&format!("/api/verifications/{case}")).await;
     assert_eq!(record["status"], "rejected");
     assert_eq!(record["reject_reason"], "poor_quality");
 }
