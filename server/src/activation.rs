@@ -1,7 +1,7 @@
 //! `POST /api/activations`: activate or extend a plan (R1-R13), exactly once per code.
 
 use crate::codes::{CodeHash, random_id};
-use crate::coverage::DeviceState;
+use crate::coverage::{DeviceState, parse_serial};
 use crate::email::{ActivationMail, activation_confirmation};
 use crate::problem::{ApiError, status_of};
 use crate::state::AppState;
@@ -43,8 +43,7 @@ fn parse(req: &ActivationRequest) -> Result<Parsed, ApiError> {
             "16 characters as on the card; the check character does not match",
         )
     })?;
-    let serial = Serial::parse(&req.serial)
-        .map_err(|r| ApiError::field(r, "serial", "10 to 20 letters A-Z and digits"))?;
+    let serial = parse_serial(&req.serial)?;
     let c = &req.customer;
     let customer = Customer::parse(&c.name, &c.email, c.phone.as_deref())?;
     if !req.accept_terms {
@@ -305,11 +304,7 @@ async fn check_rate_limits(
         (serial_bucket(serial), limits.failures_per_serial),
     ];
     for (bucket, limit) in buckets {
-        let (failures, window_start) = tx.failures(&bucket, now, limits.window_seconds).await?;
-        if failures >= limit {
-            let retry_after = (window_start + limits.window_seconds - now).max(1);
-            return Err(ApiError::RateLimited { retry_after });
-        }
+        limits.check(tx.as_mut(), &bucket, limit, now).await?;
     }
     Ok(())
 }

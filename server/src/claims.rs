@@ -4,7 +4,7 @@
 //! in one transaction.
 
 use crate::codes::random_id;
-use crate::coverage::DeviceState;
+use crate::coverage::{DeviceState, parse_serial};
 use crate::email;
 use crate::problem::ApiError;
 use crate::staff::StaffUser;
@@ -66,8 +66,7 @@ pub async fn file(
     lang: Lang,
     ip: IpAddr,
 ) -> Result<ClaimCreated, ApiError> {
-    let serial = Serial::parse(&req.serial)
-        .map_err(|r| ApiError::field(r, "serial", "10 to 20 letters A-Z and digits"))?;
+    let serial = parse_serial(&req.serial)?;
     let description = text_field(&req.description, "description", 2000)?;
     let c = &req.customer;
     let customer = Customer::parse(&c.name, &c.email, c.phone.as_deref())?;
@@ -83,13 +82,14 @@ pub async fn file(
     let limits = state.limits;
     let bucket = format!("claims:client:{ip}");
     let mut tx = state.store.write().await?;
-    let (filed, start) = tx
-        .failures(&bucket, now.as_second(), limits.window_seconds)
+    limits
+        .check(
+            tx.as_mut(),
+            &bucket,
+            limits.cases_per_client,
+            now.as_second(),
+        )
         .await?;
-    if filed >= limits.cases_per_client {
-        let retry_after = (start + limits.window_seconds - now.as_second()).max(1);
-        return Err(ApiError::RateLimited { retry_after });
-    }
     let device = DeviceState::load(tx.as_mut(), &serial).await?;
     let offer = match &device.coverage {
         Some(c) => c.coverage.care_refresh(device.product, now),

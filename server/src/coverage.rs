@@ -51,7 +51,7 @@ impl DeviceState {
     }
 }
 
-/// Parses a serial from a URL path, refusing with `invalid_serial`.
-pub fn path_serial(raw: &str) -> Result<Serial, ApiError> {
+/// Parses a serial from a path or a body, refusing with `invalid_serial` on `serial`.
+pub fn parse_serial(raw: &str) -> Result<Serial, ApiError> {
     Serial::parse(raw).map_err(|r| ApiError::field(r, "serial", "10 to 20 letters A-Z and digits"))
 }

@@ -16,10 +16,8 @@ pub const JSON_BODY_LIMIT: usize = 16 * 1024;
 
 /// A JSON body: `application/json` (else 415), at most [`JSON_BODY_LIMIT`] bytes (else
 /// 413), and of the expected shape (else 422 `invalid_request` naming the field).
-/// Also keeps the raw bytes, for idempotency keys.
 pub struct ApiJson<T> {
     pub value: T,
-    pub raw: Bytes,
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -51,7 +49,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             }
         })?;
         let value = parse_json(&raw)?;
-        Ok(ApiJson { value, raw })
+        Ok(ApiJson { value })
     }
 }
 

@@ -12,7 +12,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use care_rules::{Refusal, Timestamp};
+use care_rules::Refusal;
 use jiff::SignedDuration;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -129,13 +129,14 @@ pub async fn login(
     {
         let mut tx = state.store.read().await?;
         for bucket in &buckets {
-            let (failures, start) = tx
-                .failures(bucket, now.as_second(), limits.window_seconds)
+            limits
+                .check(
+                    tx.as_mut(),
+                    bucket,
+                    limits.failures_per_client,
+                    now.as_second(),
+                )
                 .await?;
-            if failures >= limits.failures_per_client {
-                let retry_after = (start + limits.window_seconds - now.as_second()).max(1);
-                return Err(ApiError::RateLimited { retry_after });
-            }
         }
     }
     let staff: Option<StaffRecord> = state.store.read().await?.staff(&email).await?;
@@ -197,9 +198,4 @@ fn session_cookie(token: String, secure: bool, max_age: i64) -> Cookie<'static> 
         .path("/")
         .max_age(time::Duration::seconds(max_age))
         .build()
-}
-
-/// When a session made at `now` ends.
-pub fn session_end(now: Timestamp) -> Timestamp {
-    now + SESSION
 }

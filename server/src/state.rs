@@ -2,7 +2,8 @@
 
 use crate::clock::Clock;
 use crate::codes::CodeKey;
-use crate::storage::Store;
+use crate::problem::ApiError;
+use crate::storage::{Store, Tx};
 use crate::uploads::UploadStorage;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -58,6 +59,25 @@ impl Default for RateLimits {
             window_seconds: 15 * 60,
             cases_per_client: 20,
         }
+    }
+}
+
+impl RateLimits {
+    /// Refuses with `rate_limited` (and when to try again) once `bucket` holds `limit`
+    /// attempts in the current window.
+    pub async fn check(
+        &self,
+        tx: &mut dyn Tx,
+        bucket: &str,
+        limit: u32,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let (attempts, window_start) = tx.failures(bucket, now, self.window_seconds).await?;
+        if attempts >= limit {
+            let retry_after = (window_start + self.window_seconds - now).max(1);
+            return Err(ApiError::RateLimited { retry_after });
+        }
+        Ok(())
     }
 }
 

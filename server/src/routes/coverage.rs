@@ -1,4 +1,4 @@
-use crate::coverage::{DeviceState, path_serial};
+use crate::coverage::{DeviceState, parse_serial};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use axum::Json;
@@ -17,7 +17,7 @@ pub async fn coverage(
     State(state): State<AppState>,
     Path(serial): Path<String>,
 ) -> Result<Json<CoverageDocument>, ApiError> {
-    let serial = path_serial(&serial)?;
+    let serial = parse_serial(&serial)?;
     let mut tx = state.store.read().await?;
     let device = DeviceState::load(tx.as_mut(), &serial).await?;
     Ok(Json(device.coverage_document(state.clock.now())))

@@ -2,7 +2,7 @@
 //! (role `service`), and the device page any staff member may read.
 
 use crate::claims::{self, StaffStep};
-use crate::coverage::{DeviceState, path_serial};
+use crate::coverage::{DeviceState, parse_serial};
 use crate::extract::ApiJson;
 use crate::problem::ApiError;
 use crate::staff::StaffUser;
@@ -148,7 +148,7 @@ pub async fn device(
     _user: StaffUser,
     Path(serial): Path<String>,
 ) -> Result<Json<StaffDevice>, ApiError> {
-    let serial = path_serial(&serial)?;
+    let serial = parse_serial(&serial)?;
     let mut tx = state.store.read().await?;
     let device = DeviceState::load(tx.as_mut(), &serial).await?;
     let ledger = match &device.coverage {

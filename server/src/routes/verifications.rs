@@ -2,7 +2,7 @@
 //! and followed by its unguessable id.
 
 use crate::codes::random_id;
-use crate::coverage::DeviceState;
+use crate::coverage::{DeviceState, parse_serial};
 use crate::email;
 use crate::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::problem::ApiError;
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use care_rules::api::{
     Problem, UploadProgress, VerificationCreated, VerificationDocument, VerificationRequest,
 };
-use care_rules::{Email, Refusal, Serial, VerificationCase, VerificationStatus};
+use care_rules::{Email, Refusal, VerificationCase, VerificationStatus};
 use serde_json::json;
 
 /// Opens a case: the owner then uploads the video to `upload_url` (tus) with the case
@@ -35,21 +35,21 @@ pub async fn create(
     body: ApiJson<VerificationRequest>,
 ) -> Result<(StatusCode, Json<VerificationCreated>), ApiError> {
     let req = body.value;
-    let serial = Serial::parse(&req.serial)
-        .map_err(|r| ApiError::field(r, "serial", "10 to 20 letters A-Z and digits"))?;
+    let serial = parse_serial(&req.serial)?;
     let email = Email::parse(&req.email)
         .map_err(|r| ApiError::field(r, "email", "an email address such as jan@example.pl"))?;
     let now = state.clock.now();
     let limits = state.limits;
     let bucket = format!("verification-cases:client:{}", client);
     let mut tx = state.store.write().await?;
-    let (opened, start) = tx
-        .failures(&bucket, now.as_second(), limits.window_seconds)
+    limits
+        .check(
+            tx.as_mut(),
+            &bucket,
+            limits.cases_per_client,
+            now.as_second(),
+        )
         .await?;
-    if opened >= limits.cases_per_client {
-        let retry_after = (start + limits.window_seconds - now.as_second()).max(1);
-        return Err(ApiError::RateLimited { retry_after });
-    }
     DeviceState::load(tx.as_mut(), &serial).await?;
     let id = random_id();
     tx.insert_verification(&VerificationRecord {
