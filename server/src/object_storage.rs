@@ -165,10 +165,17 @@ impl UploadStorage for ObjectStorage {
 
     async fn finish(&self, id: &str, length: u64) -> Result<()> {
         let parts = self.parts(id).await?;
-        if parts.is_empty() {
-            // Finished before: the video is there already.
-            self.store.head(&self.video(id)?).await?;
-            return Ok(());
+        // Finished before (a crash may have stopped the removal of the parts): the video
+        // is whole, since a multipart object appears only once it is complete.
+        match self.store.head(&self.video(id)?).await {
+            Ok(_) => {
+                for part in &parts {
+                    self.remove(&part.path).await?;
+                }
+                return Ok(());
+            }
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
         let chain = longest_chain(&parts);
         let end = chain.last().map_or(0, |part| part.end);
