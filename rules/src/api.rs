@@ -2,11 +2,12 @@
 //! reads: one definition for both sides.
 
 use crate::catalog::{CURRENCY, PRODUCTS, Plan, Product, REGION};
-use crate::claim::{ClaimOption, ClaimStatus};
+use crate::claim::{ClaimOption, ClaimStatus, ClaimStep};
 use crate::coverage::{Coverage, CoverageStatus, WarrantyReward};
 use crate::money::Money;
 use crate::refusal::Refusal;
 use crate::serial::Serial;
+use crate::staff::Role;
 use crate::term::Term;
 use crate::time::Timestamp;
 use crate::verification::{RejectReason, VerificationStatus};
@@ -169,8 +170,8 @@ impl CatalogDocument {
             region: REGION.to_owned(),
             currency: CURRENCY.to_owned(),
             plans: Plan::ALL
-                .into_iter()
-                .map(|p| PlanEntry {
+                .iter()
+                .map(|&p| PlanEntry {
                     id: p,
                     months: p.months(),
                     replacements: p.replacements(),
@@ -277,7 +278,7 @@ pub struct LoginRequest {
 pub struct StaffMember {
     pub email: String,
     /// `reviewer` (videos) or `service` (claims).
-    pub role: String,
+    pub role: Role,
 }
 
 /// A case in the staff's video queue; personal data masked.
@@ -470,8 +471,8 @@ pub struct StaffClaim {
     pub customer_email: String,
     pub customer_phone: Option<String>,
     pub shipping_address: String,
-    /// `receive`, `quote`, `warranty`, `decline`, `payment`, `ship`, `close`.
-    pub allowed_steps: Vec<String>,
+    /// The steps staff can take now.
+    pub allowed_steps: Vec<ClaimStep>,
 }
 
 /// A replacement counted against a coverage (R7, R8).

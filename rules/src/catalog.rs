@@ -74,20 +74,12 @@ pub enum Plan {
     TwoYear,
 }
 
+crate::wire_names!(Plan {
+    Annual => "annual",
+    TwoYear => "two-year",
+});
+
 impl Plan {
-    pub const ALL: [Plan; 2] = [Plan::Annual, Plan::TwoYear];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Plan::Annual => "annual",
-            Plan::TwoYear => "two-year",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Plan> {
-        Plan::ALL.into_iter().find(|p| p.id() == id)
-    }
-
     /// Length of one term in calendar months.
     pub fn months(self) -> i32 {
         match self {

@@ -38,15 +38,24 @@ pub enum ClaimOption {
 }
 
 /// A step of the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ClaimStep {
+    #[serde(rename = "receive")]
     Receive,
+    #[serde(rename = "quote")]
     Quote,
+    #[serde(rename = "warranty")]
     Warranty,
+    #[serde(rename = "decline")]
     Decline,
+    #[serde(rename = "choice")]
     Choose,
+    #[serde(rename = "payment")]
     Pay,
+    #[serde(rename = "ship")]
     Ship,
+    #[serde(rename = "close")]
     Close,
 }
 
@@ -84,54 +93,36 @@ impl ClaimStatus {
         .filter(|s| self.after(*s).is_ok())
         .collect()
     }
-
-    pub fn id(self) -> &'static str {
-        use ClaimStatus::*;
-        match self {
-            Submitted => "submitted",
-            Received => "received",
-            Quoted => "quoted",
-            AwaitingPayment => "awaiting_payment",
-            Paid => "paid",
-            Shipped => "shipped",
-            Closed => "closed",
-            Warranty => "warranty",
-            Declined => "declined",
-        }
-    }
-
-    pub const ALL: [ClaimStatus; 9] = [
-        ClaimStatus::Submitted,
-        ClaimStatus::Received,
-        ClaimStatus::Quoted,
-        ClaimStatus::AwaitingPayment,
-        ClaimStatus::Paid,
-        ClaimStatus::Shipped,
-        ClaimStatus::Closed,
-        ClaimStatus::Warranty,
-        ClaimStatus::Declined,
-    ];
-
-    pub fn parse(id: &str) -> Option<ClaimStatus> {
-        ClaimStatus::ALL.into_iter().find(|s| s.id() == id)
-    }
 }
 
-impl ClaimStep {
-    /// The name of the step in the API (`POST /api/staff/claims/{id}/{step}`).
-    pub fn id(self) -> &'static str {
-        match self {
-            ClaimStep::Receive => "receive",
-            ClaimStep::Quote => "quote",
-            ClaimStep::Warranty => "warranty",
-            ClaimStep::Decline => "decline",
-            ClaimStep::Choose => "choice",
-            ClaimStep::Pay => "payment",
-            ClaimStep::Ship => "ship",
-            ClaimStep::Close => "close",
-        }
-    }
-}
+crate::wire_names!(ClaimStatus {
+    Submitted => "submitted",
+    Received => "received",
+    Quoted => "quoted",
+    AwaitingPayment => "awaiting_payment",
+    Paid => "paid",
+    Shipped => "shipped",
+    Closed => "closed",
+    Warranty => "warranty",
+    Declined => "declined",
+});
+
+crate::wire_names!(ClaimOption {
+    Repair => "repair",
+    CareRefresh => "care_refresh",
+});
+
+// The names of the steps in the API (`POST /api/staff/claims/{id}/{step}`).
+crate::wire_names!(ClaimStep {
+    Receive => "receive",
+    Quote => "quote",
+    Warranty => "warranty",
+    Decline => "decline",
+    Choose => "choice",
+    Pay => "payment",
+    Ship => "ship",
+    Close => "close",
+});
 
 #[cfg(test)]
 mod tests {
@@ -182,19 +173,10 @@ mod tests {
         let allowed: usize = ClaimStatus::ALL
             .iter()
             .map(|status| {
-                [
-                    ClaimStep::Receive,
-                    ClaimStep::Quote,
-                    ClaimStep::Warranty,
-                    ClaimStep::Decline,
-                    ClaimStep::Choose,
-                    ClaimStep::Pay,
-                    ClaimStep::Ship,
-                    ClaimStep::Close,
-                ]
-                .iter()
-                .filter(|step| status.after(**step).is_ok())
-                .count()
+                ClaimStep::ALL
+                    .iter()
+                    .filter(|step| status.after(**step).is_ok())
+                    .count()
             })
             .sum();
         // 1 receive + 1 quote + 3 warranty + 3 decline + 1 choose + 1 pay + 3 ship + 1 close.
@@ -216,10 +198,11 @@ mod tests {
         );
         assert_eq!(AwaitingPayment.staff_steps(), [ClaimStep::Pay]);
         assert!(Closed.staff_steps().is_empty());
-        for status in ClaimStatus::ALL {
-            assert_eq!(ClaimStatus::parse(status.id()), Some(status));
-            let json = serde_json::to_string(&status).expect("json");
-            assert_eq!(json, format!("\"{}\"", status.id()));
+        crate::wire::assert_serde_agrees(ClaimStatus::ALL, ClaimStatus::as_str);
+        crate::wire::assert_serde_agrees(ClaimOption::ALL, ClaimOption::as_str);
+        crate::wire::assert_serde_agrees(ClaimStep::ALL, ClaimStep::as_str);
+        for &status in ClaimStatus::ALL {
+            assert_eq!(ClaimStatus::parse(status.as_str()), Some(status));
         }
     }
 }

@@ -27,6 +27,14 @@ pub enum CoverageStatus {
     None,
 }
 
+crate::wire_names!(CoverageStatus {
+    Active => "active",
+    Exhausted => "exhausted",
+    Grace => "grace",
+    Expired => "expired",
+    None => "none",
+});
+
 /// The warranty reward's state (R9).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,6 +45,13 @@ pub enum WarrantyReward {
     Forfeited,
     NotApplicable,
 }
+
+crate::wire_names!(WarrantyReward {
+    Projected => "projected",
+    Granted => "granted",
+    Forfeited => "forfeited",
+    NotApplicable => "not_applicable",
+});
 
 /// A chain of continuous terms: each starts where the one before ends.
 #[derive(Debug, Clone, PartialEq, Eq)]

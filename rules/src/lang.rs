@@ -11,11 +11,26 @@ pub enum Lang {
     En,
 }
 
+crate::wire_names!(Lang {
+    Pl => "pl",
+    En => "en",
+});
+
 impl Lang {
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Pl => "pl",
-            Lang::En => "en",
-        }
+    /// The language of a stored tag; Polish for anything else.
+    pub fn from_tag(tag: &str) -> Lang {
+        Lang::parse(tag).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_writes_the_tags() {
+        crate::wire::assert_serde_agrees(Lang::ALL, Lang::as_str);
+        assert_eq!(Lang::from_tag("en"), Lang::En);
+        assert_eq!(Lang::from_tag("de"), Lang::Pl);
     }
 }

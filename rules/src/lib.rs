@@ -14,6 +14,7 @@
 //! - the claim workflow of §5: [`claim`]
 //! - formats: [`code`], [`serial`], [`contact`], [`money`], [`time`]
 //! - refusals (the API's error `code`s): [`refusal`]; JSON documents: [`api`]
+//! - staff roles: [`staff`]; the string form of every enum: [`wire`]
 
 pub mod activation;
 pub mod api;
@@ -26,10 +27,13 @@ pub mod lang;
 pub mod money;
 pub mod refusal;
 pub mod serial;
+pub mod staff;
 pub mod term;
+pub mod text;
 pub mod time;
 pub mod transfer;
 pub mod verification;
+pub mod wire;
 
 pub use activation::{Activation, CodeFacts, Device, Eligibility};
 pub use catalog::{Plan, Product};
@@ -41,6 +45,7 @@ pub use lang::Lang;
 pub use money::Money;
 pub use refusal::{FieldRefusal, Refusal};
 pub use serial::Serial;
+pub use staff::Role;
 pub use term::Term;
 pub use time::Timestamp;
 pub use verification::{RejectReason, VerificationCase, VerificationStatus};

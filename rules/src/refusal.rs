@@ -1,7 +1,8 @@
 //! Why the portal says no: one enum whose variants are the API error `code`s: those of
-//! the spec (§6), and four the workflows and resumable uploads need (`invalid_state`,
-//! `offset_mismatch`, `checksum_mismatch`, `tus_version_unsupported`). The server maps
-//! it to problem+json in one place, the app to a translated message in one place.
+//! the spec (§6), and six the workflows, resumable uploads and HTTP need (`invalid_state`,
+//! `offset_mismatch`, `checksum_mismatch`, `tus_version_unsupported`,
+//! `method_not_allowed`, `range_not_satisfiable`). The server maps it to problem+json
+//! in one place, the app to a translated message in one place.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -40,76 +41,42 @@ pub enum Refusal {
     ChecksumMismatch,
     /// The client speaks another tus version (tus: 412).
     TusVersionUnsupported,
+    /// The route exists but not with this method (405).
+    MethodNotAllowed,
+    /// A `Range` outside the video (416).
+    RangeNotSatisfiable,
 }
 
-impl Refusal {
-    pub const ALL: [Refusal; 26] = [
-        Refusal::InvalidCodeFormat,
-        Refusal::CodeNotFound,
-        Refusal::CodeAlreadyUsed,
-        Refusal::CodeProductMismatch,
-        Refusal::CodeRegionMismatch,
-        Refusal::InvalidSerial,
-        Refusal::DeviceNotFound,
-        Refusal::VerificationRequired,
-        Refusal::VerificationNotAccepted,
-        Refusal::VerificationWindowClosed,
-        Refusal::ExtensionRequiresAnnualPlan,
-        Refusal::ExtensionWindowClosed,
-        Refusal::CoverageCapExceeded,
-        Refusal::NoReplacementsLeft,
-        Refusal::CoverageNotActive,
-        Refusal::InvalidRequest,
-        Refusal::PayloadTooLarge,
-        Refusal::UnsupportedMediaType,
-        Refusal::RateLimited,
-        Refusal::Unauthorized,
-        Refusal::Forbidden,
-        Refusal::NotFound,
-        Refusal::InvalidState,
-        Refusal::OffsetMismatch,
-        Refusal::ChecksumMismatch,
-        Refusal::TusVersionUnsupported,
-    ];
-
-    /// The stable machine-readable `code`, the same string serde writes.
-    pub fn code(self) -> &'static str {
-        match self {
-            Refusal::InvalidCodeFormat => "invalid_code_format",
-            Refusal::CodeNotFound => "code_not_found",
-            Refusal::CodeAlreadyUsed => "code_already_used",
-            Refusal::CodeProductMismatch => "code_product_mismatch",
-            Refusal::CodeRegionMismatch => "code_region_mismatch",
-            Refusal::InvalidSerial => "invalid_serial",
-            Refusal::DeviceNotFound => "device_not_found",
-            Refusal::VerificationRequired => "verification_required",
-            Refusal::VerificationNotAccepted => "verification_not_accepted",
-            Refusal::VerificationWindowClosed => "verification_window_closed",
-            Refusal::ExtensionRequiresAnnualPlan => "extension_requires_annual_plan",
-            Refusal::ExtensionWindowClosed => "extension_window_closed",
-            Refusal::CoverageCapExceeded => "coverage_cap_exceeded",
-            Refusal::NoReplacementsLeft => "no_replacements_left",
-            Refusal::CoverageNotActive => "coverage_not_active",
-            Refusal::InvalidRequest => "invalid_request",
-            Refusal::PayloadTooLarge => "payload_too_large",
-            Refusal::UnsupportedMediaType => "unsupported_media_type",
-            Refusal::RateLimited => "rate_limited",
-            Refusal::Unauthorized => "unauthorized",
-            Refusal::Forbidden => "forbidden",
-            Refusal::NotFound => "not_found",
-            Refusal::InvalidState => "invalid_state",
-            Refusal::OffsetMismatch => "offset_mismatch",
-            Refusal::ChecksumMismatch => "checksum_mismatch",
-            Refusal::TusVersionUnsupported => "tus_version_unsupported",
-        }
-    }
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
+crate::wire_names!(Refusal {
+    InvalidCodeFormat => "invalid_code_format",
+    CodeNotFound => "code_not_found",
+    CodeAlreadyUsed => "code_already_used",
+    CodeProductMismatch => "code_product_mismatch",
+    CodeRegionMismatch => "code_region_mismatch",
+    InvalidSerial => "invalid_serial",
+    DeviceNotFound => "device_not_found",
+    VerificationRequired => "verification_required",
+    VerificationNotAccepted => "verification_not_accepted",
+    VerificationWindowClosed => "verification_window_closed",
+    ExtensionRequiresAnnualPlan => "extension_requires_annual_plan",
+    ExtensionWindowClosed => "extension_window_closed",
+    CoverageCapExceeded => "coverage_cap_exceeded",
+    NoReplacementsLeft => "no_replacements_left",
+    CoverageNotActive => "coverage_not_active",
+    InvalidRequest => "invalid_request",
+    PayloadTooLarge => "payload_too_large",
+    UnsupportedMediaType => "unsupported_media_type",
+    RateLimited => "rate_limited",
+    Unauthorized => "unauthorized",
+    Forbidden => "forbidden",
+    NotFound => "not_found",
+    InvalidState => "invalid_state",
+    OffsetMismatch => "offset_mismatch",
+    ChecksumMismatch => "checksum_mismatch",
+    TusVersionUnsupported => "tus_version_unsupported",
+    MethodNotAllowed => "method_not_allowed",
+    RangeNotSatisfiable => "range_not_satisfiable",
+});
 
 impl std::error::Error for Refusal {}
 
@@ -167,25 +134,22 @@ mod tests {
     ];
 
     /// Codes beyond the spec's list, for workflow steps and resumable uploads.
-    const EXTRA_CODES: [&str; 4] = [
+    const EXTRA_CODES: [&str; 6] = [
         "invalid_state",
         "offset_mismatch",
         "checksum_mismatch",
         "tus_version_unsupported",
+        "method_not_allowed",
+        "range_not_satisfiable",
     ];
 
     #[test]
     fn every_variant_is_one_spec_code_and_serde_agrees() {
-        let codes: HashSet<&str> = Refusal::ALL.iter().map(|r| r.code()).collect();
+        let codes: HashSet<&str> = Refusal::ALL.iter().map(|r| r.as_str()).collect();
         let expected: HashSet<&str> = SPEC_CODES.into_iter().chain(EXTRA_CODES).collect();
         assert_eq!(codes, expected);
         assert_eq!(codes.len(), Refusal::ALL.len());
-        for refusal in Refusal::ALL {
-            let json = serde_json::to_string(&refusal).expect("serialises");
-            assert_eq!(json, format!("\"{}\"", refusal.code()));
-            let back: Refusal = serde_json::from_str(&json).expect("parses");
-            assert_eq!(back, refusal);
-        }
+        crate::wire::assert_serde_agrees(Refusal::ALL, Refusal::as_str);
     }
 
     #[test]

@@ -17,6 +17,15 @@ pub enum VerificationStatus {
     Expired,
 }
 
+crate::wire_names!(VerificationStatus {
+    AwaitingUpload => "awaiting_upload",
+    PendingReview => "pending_review",
+    Accepted => "accepted",
+    Rejected => "rejected",
+    Used => "used",
+    Expired => "expired",
+});
+
 /// Why staff rejected a video (spec §5); `Other` comes with a text.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,6 +38,15 @@ pub enum RejectReason {
     PoorQuality,
     Other,
 }
+
+crate::wire_names!(RejectReason {
+    SerialNotVisible => "serial_not_visible",
+    DeviceDamaged => "device_damaged",
+    VideoEdited => "video_edited",
+    WrongDevice => "wrong_device",
+    PoorQuality => "poor_quality",
+    Other => "other",
+});
 
 /// What the rules need to know of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +107,101 @@ impl VerificationCase {
     }
 }
 
+/// The verification video's limits (spec §5): the browser checks them before sending,
+/// the server again when the upload is created and when it has arrived.
+pub mod video {
+    /// 2 GiB, tus' `Tus-Max-Size`.
+    pub const MAX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+    /// Shortest and longest video, in seconds.
+    pub const MIN_SECONDS: f64 = 15.0;
+    pub const MAX_SECONDS: f64 = 600.0;
+    /// MP4 and MOV, by media type and by file name.
+    pub const TYPES: [&str; 2] = ["video/mp4", "video/quicktime"];
+    pub const EXTENSIONS: [&str; 2] = [".mp4", ".mov"];
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Problem {
+        WrongType,
+        TooLarge,
+        TooShort,
+        TooLong,
+    }
+
+    /// The media type of a file from what its client declares (`filetype`), or else
+    /// from its name; `None` when it is not an MP4 or MOV.
+    pub fn media_type(declared: Option<&str>, name: &str) -> Option<&'static str> {
+        let lower = name.to_ascii_lowercase();
+        match declared.filter(|t| !t.is_empty()) {
+            Some(t) => TYPES.into_iter().find(|known| *known == t),
+            None if lower.ends_with(".mov") => Some("video/quicktime"),
+            None if lower.ends_with(".mp4") => Some("video/mp4"),
+            None => None,
+        }
+    }
+
+    /// The checks a file must pass before it is sent: type, size and, when known,
+    /// duration in seconds.
+    pub fn check(name: &str, mime: &str, bytes: u64, duration: Option<f64>) -> Result<(), Problem> {
+        if media_type(Some(mime), name).is_none() {
+            return Err(Problem::WrongType);
+        }
+        if bytes > MAX_BYTES {
+            return Err(Problem::TooLarge);
+        }
+        check_duration(duration)
+    }
+
+    /// A known duration must lie within 15 s to 10 min; an unknown one is judged by
+    /// the server, which reads the container.
+    pub fn check_duration(seconds: Option<f64>) -> Result<(), Problem> {
+        match seconds {
+            Some(d) if d < MIN_SECONDS => Err(Problem::TooShort),
+            Some(d) if d > MAX_SECONDS => Err(Problem::TooLong),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::video::{self, Problem};
     use super::*;
+
+    #[test]
+    fn videos_are_checked_for_type_size_and_duration() {
+        let gib2 = video::MAX_BYTES;
+        assert_eq!(
+            video::check("a.mp4", "video/mp4", 1_000_000, Some(30.0)),
+            Ok(())
+        );
+        assert_eq!(video::check("a.MOV", "", 1_000_000, None), Ok(()));
+        assert_eq!(
+            video::check("a.png", "image/png", 1, None),
+            Err(Problem::WrongType)
+        );
+        assert_eq!(
+            video::check("a.webm", "video/webm", 1, Some(30.0)),
+            Err(Problem::WrongType)
+        );
+        assert_eq!(video::check("a.mp4", "video/mp4", gib2, Some(30.0)), Ok(()));
+        assert_eq!(
+            video::check("a.mp4", "video/mp4", gib2 + 1, Some(30.0)),
+            Err(Problem::TooLarge)
+        );
+        assert_eq!(
+            video::check("a.mp4", "video/mp4", 1, Some(14.9)),
+            Err(Problem::TooShort)
+        );
+        assert_eq!(video::check("a.mp4", "video/mp4", 1, Some(15.0)), Ok(()));
+        assert_eq!(video::check("a.mp4", "video/mp4", 1, Some(600.0)), Ok(()));
+        assert_eq!(
+            video::check("a.mp4", "video/mp4", 1, Some(600.5)),
+            Err(Problem::TooLong)
+        );
+        assert_eq!(video::media_type(None, "clip.MOV"), Some("video/quicktime"));
+        assert_eq!(video::media_type(Some("video/mp4"), "x"), Some("video/mp4"));
+        assert_eq!(video::media_type(Some("video/webm"), "x.mp4"), None);
+    }
     use crate::time::tests::at;
     use jiff::SignedDuration;
 

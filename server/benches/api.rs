@@ -124,27 +124,21 @@ async fn main() {
         .to_owned();
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
-    let (store, key) = (app.store(), app.code_key());
+    let (db, key) = (app.db(), app.code_key());
     tokio::spawn(app.run_until_stopped());
 
     let serials: Vec<String> = (0..activations).map(|i| format!("BENCH{i:08}")).collect();
     let csv = dir.path().join("devices.csv");
     let rows: String = serials.iter().map(|s| format!("{s},osmo-360,\n")).collect();
     std::fs::write(&csv, rows).expect("csv");
-    operator::import_devices(store.as_ref(), &csv, Timestamp::now())
+    operator::import_devices(&db, &csv, Timestamp::now())
         .await
         .expect("devices");
     let count = u32::try_from(activations).expect("count");
-    let codes = operator::generate_codes(
-        store.as_ref(),
-        &key,
-        "osmo-360",
-        Plan::Annual,
-        count,
-        Timestamp::now(),
-    )
-    .await
-    .expect("codes");
+    let codes =
+        operator::generate_codes(&db, &key, "osmo-360", Plan::Annual, count, Timestamp::now())
+            .await
+            .expect("codes");
     let codes: Arc<Vec<String>> = Arc::new(codes.iter().map(ToString::to_string).collect());
     let serials = Arc::new(serials);
     println!(

@@ -62,11 +62,11 @@ async fn main() {
     let settings = Settings::under(dir.path());
     let app = Application::build(&settings).await.expect("app");
     let base = format!("http://{}", app.address().expect("bound"));
-    let store = app.store();
+    let db = app.db();
     tokio::spawn(app.run_until_stopped());
     let csv = dir.path().join("devices.csv");
     std::fs::write(&csv, "BENCH0000001,osmo-360,\nBENCH0000002,osmo-360,\n").expect("csv");
-    care_server::operator::import_devices(store.as_ref(), &csv, Timestamp::now())
+    care_server::operator::import_devices(&db, &csv, Timestamp::now())
         .await
         .expect("devices");
     let client = reqwest::Client::new();

@@ -1,12 +1,13 @@
 //! `care-server`: serves the portal, and runs the operator commands of spec §7.
 
 use anyhow::{Context, Result};
-use care_rules::{Plan, Timestamp};
-use care_server::codes::CodeKey;
+use care_rules::{Lang, Plan, Role, Timestamp};
+use care_server::activation::codes::CodeKey;
 use care_server::config::{DataSettings, Settings};
+use care_server::db::Db;
+use care_server::email::preview;
 use care_server::operator;
 use care_server::startup::Application;
-use care_server::storage::{self, Role};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -46,6 +47,27 @@ enum Command {
         #[command(subcommand)]
         what: Staff,
     },
+    /// See the emails the portal sends.
+    Email {
+        #[command(subcommand)]
+        what: EmailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EmailCommand {
+    /// Print a message with sample values: its subject and plain text, or its HTML.
+    Preview {
+        /// activated, case_opened, video_accepted, video_rejected, claim_filed,
+        /// quote_ready, claim_warranty, claim_declined, claim_shipped, coverage_ending,
+        /// coverage_ended
+        message: String,
+        #[arg(long, default_value = "pl", value_parser = parse_lang)]
+        lang: Lang,
+        /// The HTML alternative instead of the plain text.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -81,6 +103,10 @@ enum Staff {
 
 fn parse_plan(s: &str) -> Result<Plan, String> {
     Plan::parse(s).ok_or_else(|| "annual or two-year".to_owned())
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| "pl or en".to_owned())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -120,21 +146,20 @@ async fn run() -> Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate => {
-            storage::open(&data.database_url()).await?;
+            Db::open(&data.database_url()).await?;
             eprintln!("the database is up to date");
             Ok(())
         }
         Command::Import { what } => {
-            let store = storage::open(&data.database_url()).await?;
+            let db = Db::open(&data.database_url()).await?;
             let (count, kind) = match what {
-                Import::Devices { file } => (
-                    operator::import_devices(store.as_ref(), &file, now).await?,
-                    "devices",
-                ),
+                Import::Devices { file } => {
+                    (operator::import_devices(&db, &file, now).await?, "devices")
+                }
                 Import::Codes { file } => {
                     let key = code_key(data)?;
                     (
-                        operator::import_codes(store.as_ref(), &key, &file, now).await?,
+                        operator::import_codes(&db, &key, &file, now).await?,
                         "codes",
                     )
                 }
@@ -150,28 +175,46 @@ async fn run() -> Result<()> {
                     count,
                 },
         } => {
-            let store = storage::open(&data.database_url()).await?;
+            let db = Db::open(&data.database_url()).await?;
             let key = code_key(data)?;
-            let codes =
-                operator::generate_codes(store.as_ref(), &key, &product, plan, count, now).await?;
+            let codes = operator::generate_codes(&db, &key, &product, plan, count, now).await?;
             for code in &codes {
                 println!("{code}");
             }
-            eprintln!("generated {} {product} {} codes", codes.len(), plan.id());
+            eprintln!("generated {} {product} {plan} codes", codes.len());
             Ok(())
         }
         Command::Staff {
             what: Staff::Add { email, role },
         } => {
-            let store = storage::open(&data.database_url()).await?;
+            let db = Db::open(&data.database_url()).await?;
             let mut password = String::new();
             std::io::stdin()
                 .lock()
                 .read_line(&mut password)
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
-            operator::add_staff(store.as_ref(), &email, role, password, now).await?;
-            eprintln!("added {email} as {}", role.as_str());
+            operator::add_staff(&db, &email, role, password, now).await?;
+            eprintln!("added {email} as {role}");
+            Ok(())
+        }
+        Command::Email {
+            what:
+                EmailCommand::Preview {
+                    message,
+                    lang,
+                    html,
+                },
+        } => {
+            let letter = preview::preview(&message, lang)?;
+            if html {
+                print!("{}", letter.html);
+            } else {
+                println!(
+                    "To: {}\nSubject: {}\n\n{}",
+                    letter.to, letter.subject, letter.text
+                );
+            }
             Ok(())
         }
     }

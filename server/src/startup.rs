@@ -1,19 +1,23 @@
-//! Builds the application and binds its listener, so that tests can start a real
-//! server on port 0 and learn its address.
+//! Builds the application and binds its listener, so that tests can start a real server
+//! on port 0 and learn its address.
 
+use crate::activation::codes::CodeKey;
 use crate::clock::Clock;
-use crate::codes::CodeKey;
 use crate::config::Settings;
-use crate::email::{self, Mailer};
-use crate::state::{AppState, RateLimits, UploadLocks};
-use crate::storage::{self, Store};
-use crate::{operator, reminders, retention, routes, uploads, web};
+use crate::db::Db;
+use crate::email::{outbox, transport::Mailer};
+use crate::operator::demo;
+use crate::state::{AppState, Links};
+use crate::verification::uploads::{self, Videos, store::VideoStore};
+use crate::{api, http, jobs, web};
 use anyhow::Context;
 use axum::Router;
+use axum::extract::Request;
 use lettre::message::Mailbox;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 use tower_http::trace::TraceLayer;
 
 pub struct Application {
@@ -28,7 +32,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let data = &settings.data;
-        let store = storage::open(&data.database_url()).await?;
+        let db = Db::open(&data.database_url()).await?;
         let code_key = CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))?;
         let clock = if settings.test_clock {
             Clock::test()
@@ -36,9 +40,9 @@ impl Application {
             Clock::System
         };
         if !settings.no_demo {
-            operator::seed_demo_if_empty(store.as_ref(), &code_key, clock.now()).await?;
+            demo::seed_if_empty(&db, &code_key, clock.now()).await?;
         }
-        let demo = operator::demo_summary(store.as_ref(), &code_key).await?;
+        let demo = demo::summary(&db, &code_key).await?;
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &data.outbox_dir())?;
         let mail_from: Mailbox = settings.mail_from.parse().context("CARE_MAIL_FROM")?;
         if !settings.web_dir.join("index.html").exists() {
@@ -55,19 +59,17 @@ impl Application {
             None => format!("http://{}", listener.local_addr()?),
         };
         let state = AppState {
-            store,
-            uploads: uploads::open(&data.storage_url())?,
+            db,
+            videos: Videos::new(VideoStore::open(&data.storage_url())?),
             clock,
             code_key,
             outbox: Arc::default(),
-            limits: RateLimits::default(),
-            writing: UploadLocks::default(),
-            public_url,
+            limits: Default::default(),
+            links: Links::new(&public_url),
             secure_cookies: settings.secure_cookies,
         };
-        routes::uploads::recover(&state).await?;
-        let router = Router::new()
-            .nest("/api", routes::api(state.clone()))
+        uploads::recover(&state).await?;
+        let router = api::router(state.clone())
             .merge(web::app(&settings.web_dir))
             .layer(settings.client_ip.clone().into_extension())
             .layer(TraceLayer::new_for_http());
@@ -90,12 +92,12 @@ impl Application {
         self.demo.as_deref()
     }
 
-    pub fn store(&self) -> Arc<dyn Store> {
-        self.state.store.clone()
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
     }
 
-    pub fn uploads(&self) -> Arc<dyn crate::uploads::UploadStorage> {
-        self.state.uploads.clone()
+    pub fn videos(&self) -> Arc<VideoStore> {
+        self.state.videos.store.clone()
     }
 
     pub fn code_key(&self) -> CodeKey {
@@ -103,26 +105,28 @@ impl Application {
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way. The
-    /// outbox worker runs alongside.
+    /// outbox worker and the jobs run alongside.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let worker = tokio::spawn(email::run_outbox(
-            self.state.store.clone(),
+        let worker = tokio::spawn(outbox::run(
+            self.state.db.clone(),
             self.mailer,
             self.mail_from,
             self.state.outbox.clone(),
         ));
-        let sweeper = tokio::spawn(retention::run(self.state.clone()));
-        let reminding = tokio::spawn(reminders::run(self.state.clone()));
+        let jobs = tokio::spawn(jobs::run(self.state.clone()));
+        // Trailing slashes are trimmed before routing (a layer on the router would run
+        // after a route was chosen).
+        let app = self
+            .router
+            .map_request(|request: Request| http::trim_trailing_slash(request));
         let served = axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await;
         worker.abort();
-        sweeper.abort();
-        reminding.abort();
+        jobs.abort();
         Ok(served?)
     }
 }

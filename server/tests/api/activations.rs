@@ -307,14 +307,9 @@ async fn refuses_unknown_used_and_mismatched_codes() {
     let csv = app.dir.path().join("de.csv");
     let german = Code::from_payload([2; 15]);
     std::fs::write(&csv, format!("{german},osmo-360,annual,DE\n")).expect("csv");
-    care_server::operator::import_codes(
-        app.store.as_ref(),
-        &app.key,
-        &csv,
-        care_rules::Timestamp::now(),
-    )
-    .await
-    .expect("imported");
+    care_server::operator::import_codes(&app.db, &app.key, &csv, care_rules::Timestamp::now())
+        .await
+        .expect("imported");
     assert_eq!(
         problem(app.activate(&german, SERIAL).await, 422).await["code"],
         "code_region_mismatch"
@@ -636,12 +631,13 @@ async fn wrong_codes_are_rate_limited_per_client_with_retry_after() {
 async fn wrong_codes_are_rate_limited_per_serial() {
     let app = spawn_app().await;
     app.add_device(SERIAL, "osmo-360", None).await;
-    let store = app.store.clone();
     // Ten failures recorded against the serial from other clients.
     let now = app.now().await.as_second();
-    let mut tx = store.write().await.expect("tx");
+    let mut tx = app.db.write().await.expect("tx");
+    let limits = care_server::rate_limit::RateLimits::default();
     for _ in 0..10 {
-        tx.record_failure(&format!("code-failures:serial:{SERIAL}"), now, 900)
+        limits
+            .record(&mut tx, &format!("code-failures:serial:{SERIAL}"), now)
             .await
             .expect("recorded");
     }
@@ -692,7 +688,7 @@ async fn an_activation_writes_the_confirmation_to_the_outbox_and_an_audit_event(
     let audit: (String, String, String) = sqlx::query_as(
         "SELECT actor, action, subject FROM audit_events WHERE action = 'coverage.activated'",
     )
-    .fetch_one(&app.db().await)
+    .fetch_one(&app.pool().await)
     .await
     .expect("audit event");
     assert_eq!(

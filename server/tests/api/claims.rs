@@ -4,7 +4,7 @@
 
 use crate::helpers::{DAY, TestApp, problem, spawn_app};
 use care_rules::Plan;
-use care_server::storage::Role;
+use care_rules::Role;
 use serde_json::{Value, json};
 
 const SERIAL: &str = "SN0000000001";
@@ -118,7 +118,7 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
         ]
     );
     let subjects: Vec<String> = sqlx::query_scalar("SELECT subject FROM outbox ORDER BY id")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails");
     assert!(
@@ -134,7 +134,7 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
         "{subjects:?}"
     );
     let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails");
     assert!(bodies.iter().any(|b| b.contains("PX123456789PL")));
@@ -203,7 +203,7 @@ async fn warranty_and_decline_cost_nothing_and_end_in_a_return() {
     .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM replacements").await, 0);
     let subjects: Vec<String> = sqlx::query_scalar("SELECT subject FROM outbox")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails");
     assert!(subjects.iter().any(|s| s.contains("naprawa gwarancyjna")));
@@ -414,7 +414,7 @@ async fn fees_run_169_179_then_179_179_across_an_extension() {
     assert_eq!(fees, [16900, 17900, 17900, 17900]);
     let ledger: Vec<(i64, i64)> =
         sqlx::query_as("SELECT number, fee_grosze FROM replacements ORDER BY number")
-            .fetch_all(&app.db().await)
+            .fetch_all(&app.pool().await)
             .await
             .expect("ledger");
     assert_eq!(ledger, [(1, 16900), (2, 17900), (3, 17900), (4, 17900)]);

@@ -10,10 +10,10 @@ use std::path::Path;
 
 /// Registers a device in the server's database and opens a case for it.
 async fn case_for(server: &ServerProcess, data_dir: &Path, database: &str) -> String {
-    let store = care_server::storage::open(database).await.expect("store");
+    let db = care_server::db::Db::open(database).await.expect("db");
     let csv = data_dir.join("devices.csv");
     std::fs::write(&csv, "SN0000000001,osmo-360,2024-01-01T00:00:00Z\n").expect("csv");
-    care_server::operator::import_devices(store.as_ref(), &csv, Timestamp::now())
+    care_server::operator::import_devices(&db, &csv, Timestamp::now())
         .await
         .expect("device");
     let response = reqwest::Client::new()
@@ -93,15 +93,12 @@ async fn head(client: &reqwest::Client, url: &str) -> u64 {
 
 /// A case's video as a reviewer of the running server streams it.
 async fn reviewer_video(server: &ServerProcess, database: &str, case: &str) -> Vec<u8> {
-    let store = care_server::storage::open(database).await.expect("store");
-    let email = format!(
-        "reviewer-{}@dji-ars.example",
-        care_server::codes::random_id()
-    );
+    let db = care_server::db::Db::open(database).await.expect("db");
+    let email = format!("reviewer-{}@dji-ars.example", care_server::ids::random_id());
     care_server::operator::add_staff(
-        store.as_ref(),
+        &db,
         &email,
-        care_server::storage::Role::Reviewer,
+        care_rules::Role::Reviewer,
         "a long staff password",
         Timestamp::now(),
     )
@@ -204,7 +201,8 @@ async fn an_upload_resumes_whole_after_the_server_is_killed() {
     let server = ServerProcess::start(&data, &database, &storage);
     let url = format!("{}/api/uploads/{id}", server.url);
     let resumed = head(&client, &url).await;
-    let uploads = care_server::uploads::open(&storage).expect("storage");
+    let uploads =
+        care_server::verification::uploads::store::VideoStore::open(&storage).expect("storage");
     let on_disk = uploads.staged_len(&id).await.expect("staged");
     assert!(
         resumed <= on_disk,

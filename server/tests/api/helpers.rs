@@ -1,10 +1,12 @@
-use care_rules::{Code, Plan, Timestamp};
-use care_server::codes::CodeKey;
+use care_rules::{Code, Lang, Plan, Role, Timestamp};
+use care_server::activation::codes::CodeKey;
 use care_server::config::Settings;
+use care_server::coverage::devices::{self, DeviceRecord};
+use care_server::db::Db;
 use care_server::operator;
 use care_server::startup::Application;
-use care_server::storage::{DeviceRecord, Store, VerificationRecord};
-use care_server::uploads::UploadStorage;
+use care_server::verification::cases::{self, VerificationRecord};
+use care_server::verification::uploads::store::VideoStore;
 use serde_json::{Value, json};
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -20,8 +22,8 @@ pub const DAY: i64 = 24 * 3600;
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub store: Arc<dyn Store>,
-    pub uploads: Arc<dyn UploadStorage>,
+    pub db: Db,
+    pub videos: Arc<VideoStore>,
     pub key: CodeKey,
     pub dir: Arc<TempDir>,
     /// The backend this app runs on, for a restart and for direct queries.
@@ -36,7 +38,7 @@ pub async fn backend(dir: &std::path::Path) -> (String, String) {
     let database = match std::env::var("CARE_TEST_POSTGRES") {
         Ok(maintenance) => {
             sqlx::any::install_default_drivers();
-            let name = format!("care_test_{}", care_server::codes::random_id());
+            let name = format!("care_test_{}", care_server::ids::random_id());
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&maintenance)
                 .await
                 .expect("the PostgreSQL test server");
@@ -52,7 +54,7 @@ pub async fn backend(dir: &std::path::Path) -> (String, String) {
         Err(_) => format!("sqlite://{}", dir.join("data/care.db").display()),
     };
     let storage = match std::env::var("CARE_TEST_S3") {
-        Ok(bucket) => format!("{bucket}/{}", care_server::codes::random_id()),
+        Ok(bucket) => format!("{bucket}/{}", care_server::ids::random_id()),
         Err(_) => format!("file://{}", dir.join("data/uploads").display()),
     };
     (database, storage)
@@ -91,15 +93,15 @@ async fn start_in(
     change(&mut settings);
     let app = Application::build(&settings).await.expect("the app builds");
     let address = format!("http://{}", app.address().expect("bound"));
-    let store = app.store();
-    let uploads = app.uploads();
+    let db = app.db();
+    let videos = app.videos();
     let key = app.code_key();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
-        store,
-        uploads,
+        db,
+        videos,
         key,
         dir,
         database_url,
@@ -187,7 +189,7 @@ impl TestApp {
         product_id: &str,
         activated_at: Option<Timestamp>,
     ) {
-        let mut tx = self.store.write().await.expect("tx");
+        let mut tx = self.db.write().await.expect("tx");
         let device = DeviceRecord {
             serial: care_rules::Serial::parse(serial).expect("serial"),
             product_id: product_id.to_owned(),
@@ -195,7 +197,7 @@ impl TestApp {
             replaced_by: None,
         };
         assert!(
-            tx.insert_device(&device, Timestamp::now())
+            devices::insert(&mut tx, &device, Timestamp::now())
                 .await
                 .expect("insert")
         );
@@ -204,39 +206,36 @@ impl TestApp {
 
     /// A new unused code, as `codes generate` would make it.
     pub async fn add_code(&self, product_id: &str, plan: Plan) -> Code {
-        let mut codes = operator::generate_codes(
-            self.store.as_ref(),
-            &self.key,
-            product_id,
-            plan,
-            1,
-            Timestamp::now(),
-        )
-        .await
-        .expect("generated");
+        let mut codes =
+            operator::generate_codes(&self.db, &self.key, product_id, plan, 1, Timestamp::now())
+                .await
+                .expect("generated");
         codes.pop().expect("one code")
     }
 
     /// A verification case that staff accepted at `accepted_at`.
     pub async fn accepted_verification(&self, serial: &str, accepted_at: Timestamp) -> String {
-        let id = care_server::codes::random_id();
-        let mut tx = self.store.write().await.expect("tx");
-        tx.insert_verification(&VerificationRecord {
-            id: id.clone(),
-            serial: serial.to_owned(),
-            email: "jan.kowalski@example.pl".to_owned(),
-            lang: "pl".to_owned(),
-            case: care_rules::VerificationCase {
-                status: care_rules::VerificationStatus::Accepted,
-                accepted_at: Some(accepted_at),
+        let id = care_server::ids::random_id();
+        let mut tx = self.db.write().await.expect("tx");
+        cases::insert(
+            &mut tx,
+            &VerificationRecord {
+                id: id.clone(),
+                serial: serial.to_owned(),
+                email: "jan.kowalski@example.pl".to_owned(),
+                lang: Lang::Pl,
+                case: care_rules::VerificationCase {
+                    status: care_rules::VerificationStatus::Accepted,
+                    accepted_at: Some(accepted_at),
+                },
+                created_at: accepted_at,
+                submitted_at: Some(accepted_at),
+                decided_at: Some(accepted_at),
+                reject_reason: None,
+                reject_note: None,
+                upload_id: None,
             },
-            created_at: accepted_at,
-            submitted_at: Some(accepted_at),
-            decided_at: Some(accepted_at),
-            reject_reason: None,
-            reject_note: None,
-            upload_id: None,
-        })
+        )
         .await
         .expect("insert");
         tx.commit().await.expect("commit");
@@ -244,7 +243,7 @@ impl TestApp {
     }
 
     /// The database itself, for counting what a test must find there.
-    pub async fn db(&self) -> AnyPool {
+    pub async fn pool(&self) -> AnyPool {
         sqlx::any::install_default_drivers();
         AnyPool::connect(&self.database_url)
             .await
@@ -253,9 +252,7 @@ impl TestApp {
 
     /// A video as the reviewer streams it.
     pub async fn video(&self, case: &str) -> Vec<u8> {
-        let reviewer = self
-            .staff_cookie(care_server::storage::Role::Reviewer)
-            .await;
+        let reviewer = self.staff_cookie(Role::Reviewer).await;
         let response = self
             .client
             .get(self.url(&format!("/api/staff/verifications/{case}/video")))
@@ -309,7 +306,7 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
-            .fetch_one(&self.db().await)
+            .fetch_one(&self.pool().await)
             .await
             .expect("count")
     }
@@ -449,18 +446,11 @@ impl TestApp {
     }
 
     /// A staff account with this role, signed in; returns its cookie.
-    pub async fn staff_cookie(&self, role: care_server::storage::Role) -> String {
+    pub async fn staff_cookie(&self, role: Role) -> String {
         let email = format!("{}@dji-ars.example", role.as_str());
         let password = "a long staff password";
         // Adding twice is refused; the account may exist from an earlier call.
-        let _ = operator::add_staff(
-            self.store.as_ref(),
-            &email,
-            role,
-            password,
-            Timestamp::now(),
-        )
-        .await;
+        let _ = operator::add_staff(&self.db, &email, role, password, Timestamp::now()).await;
         let response = self
             .post_json(
                 "/api/staff/login",

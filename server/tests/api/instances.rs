@@ -57,7 +57,7 @@ async fn a_chunk_that_lost_its_race_on_another_instance_leaves_the_video_whole()
     // Another instance takes a retried chunk at the same offset and stores its bytes
     // only after this one has stored and counted a shorter chunk there.
     let mut loser = app
-        .uploads
+        .videos
         .begin_chunk(id, first as u64)
         .await
         .expect("chunk");
@@ -142,9 +142,7 @@ async fn fifty_activations_of_one_code_across_two_instances_have_one_winner() {
 async fn a_staff_session_opened_on_one_instance_holds_on_the_other() {
     let first = spawn_app().await;
     let second = first.restart().await;
-    let cookie = first
-        .staff_cookie(care_server::storage::Role::Service)
-        .await;
+    let cookie = first.staff_cookie(care_rules::Role::Service).await;
     let me = second
         .client
         .get(second.url("/api/staff/me"))

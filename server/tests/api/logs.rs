@@ -33,16 +33,17 @@ async fn logs_hold_no_codes_emails_or_phones() {
         .expect("the server printed its address");
 
     // Seed through the operator commands, as an operator would.
-    let store = care_server::storage::open(&database).await.expect("store");
+    let db = care_server::db::Db::open(&database).await.expect("db");
     let key =
-        care_server::codes::CodeKey::load(None, &s.data.data_dir.join("code.key")).expect("key");
+        care_server::activation::codes::CodeKey::load(None, &s.data.data_dir.join("code.key"))
+            .expect("key");
     let devices = dir.path().join("devices.csv");
     std::fs::write(&devices, "SN0000000001,osmo-360,\n").expect("csv");
-    care_server::operator::import_devices(store.as_ref(), &devices, Timestamp::now())
+    care_server::operator::import_devices(&db, &devices, Timestamp::now())
         .await
         .expect("devices");
     let code = care_server::operator::generate_codes(
-        store.as_ref(),
+        &db,
         &key,
         "osmo-360",
         Plan::Annual,

@@ -1,9 +1,9 @@
 //! The operator commands, called as the CLI calls them, against a running server.
 
 use crate::helpers::{activation, spawn_app};
+use care_rules::Role;
 use care_rules::{Code, Plan, Timestamp};
 use care_server::operator;
-use care_server::storage::Role;
 
 #[tokio::test]
 async fn imported_devices_and_codes_activate() {
@@ -14,7 +14,7 @@ async fn imported_devices_and_codes_activate() {
         "serial,product_id,activated_at\nSN0000000001,osmo-360,\nSN0000000002, rs-3 ,2026-01-31T12:00:00Z\n",
     )
     .expect("csv");
-    let n = operator::import_devices(app.store.as_ref(), &devices, Timestamp::now())
+    let n = operator::import_devices(&app.db, &devices, Timestamp::now())
         .await
         .expect("imported");
     assert_eq!(n, 2);
@@ -28,7 +28,7 @@ async fn imported_devices_and_codes_activate() {
         ),
     )
     .expect("csv");
-    operator::import_codes(app.store.as_ref(), &app.key, &codes, Timestamp::now())
+    operator::import_codes(&app.db, &app.key, &codes, Timestamp::now())
         .await
         .expect("imported");
     let response = app
@@ -62,7 +62,7 @@ async fn a_file_with_a_bad_row_names_the_line_and_imports_nothing() {
     ];
     for (csv, expected) in cases {
         std::fs::write(&file, csv).expect("csv");
-        let err = operator::import_devices(app.store.as_ref(), &file, Timestamp::now())
+        let err = operator::import_devices(&app.db, &file, Timestamp::now())
             .await
             .expect_err("a bad row");
         assert!(
@@ -78,7 +78,7 @@ async fn a_file_with_a_bad_row_names_the_line_and_imports_nothing() {
     // A serial already registered is a bad row too, and the good rows before it stay out.
     app.add_device("SN0000000009", "osmo-360", None).await;
     std::fs::write(&file, "SN0000000001,osmo-360,\nSN0000000009,osmo-360,\n").expect("csv");
-    let err = operator::import_devices(app.store.as_ref(), &file, Timestamp::now())
+    let err = operator::import_devices(&app.db, &file, Timestamp::now())
         .await
         .expect_err("exists");
     assert!(
@@ -115,7 +115,7 @@ async fn a_code_file_with_a_bad_row_imports_nothing() {
         ),
     ] {
         std::fs::write(&file, csv).expect("csv");
-        let err = operator::import_codes(app.store.as_ref(), &app.key, &file, Timestamp::now())
+        let err = operator::import_codes(&app.db, &app.key, &file, Timestamp::now())
             .await
             .expect_err("a bad row");
         assert!(
@@ -132,7 +132,7 @@ async fn a_code_file_with_a_bad_row_imports_nothing() {
 async fn generated_codes_are_valid_and_stored_only_as_keyed_hashes() {
     let app = spawn_app().await;
     let codes = operator::generate_codes(
-        app.store.as_ref(),
+        &app.db,
         &app.key,
         "rs-3",
         Plan::TwoYear,
@@ -142,7 +142,7 @@ async fn generated_codes_are_valid_and_stored_only_as_keyed_hashes() {
     .await
     .expect("generated");
     assert_eq!(codes.len(), 20);
-    let db = app.db().await;
+    let db = app.pool().await;
     let hints: Vec<String> = sqlx::query_scalar("SELECT hint FROM codes")
         .fetch_all(&db)
         .await
@@ -161,7 +161,7 @@ async fn generated_codes_are_valid_and_stored_only_as_keyed_hashes() {
     }
     assert!(
         operator::generate_codes(
-            app.store.as_ref(),
+            &app.db,
             &app.key,
             "gopro",
             Plan::Annual,
@@ -172,16 +172,9 @@ async fn generated_codes_are_valid_and_stored_only_as_keyed_hashes() {
         .is_err()
     );
     assert!(
-        operator::generate_codes(
-            app.store.as_ref(),
-            &app.key,
-            "rs-3",
-            Plan::Annual,
-            0,
-            Timestamp::now()
-        )
-        .await
-        .is_err()
+        operator::generate_codes(&app.db, &app.key, "rs-3", Plan::Annual, 0, Timestamp::now())
+            .await
+            .is_err()
     );
 }
 
@@ -189,7 +182,7 @@ async fn generated_codes_are_valid_and_stored_only_as_keyed_hashes() {
 async fn staff_passwords_are_stored_as_argon2id_hashes() {
     let app = spawn_app().await;
     operator::add_staff(
-        app.store.as_ref(),
+        &app.db,
         "Anna@DJI-ARS.pl",
         Role::Reviewer,
         "correct horse battery",
@@ -199,7 +192,7 @@ async fn staff_passwords_are_stored_as_argon2id_hashes() {
     .expect("added");
     let (email, role, hash): (String, String, String) =
         sqlx::query_as("SELECT email, role, password_hash FROM staff")
-            .fetch_one(&app.db().await)
+            .fetch_one(&app.pool().await)
             .await
             .expect("row");
     assert_eq!(
@@ -208,7 +201,7 @@ async fn staff_passwords_are_stored_as_argon2id_hashes() {
     );
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let again = operator::add_staff(
-        app.store.as_ref(),
+        &app.db,
         "anna@dji-ars.pl",
         Role::Service,
         "another long password",
@@ -217,7 +210,7 @@ async fn staff_passwords_are_stored_as_argon2id_hashes() {
     .await;
     assert!(again.is_err());
     let short = operator::add_staff(
-        app.store.as_ref(),
+        &app.db,
         "b@dji-ars.pl",
         Role::Service,
         "short",

@@ -6,7 +6,7 @@ use care_rules::Plan;
 
 async fn reminders(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar("SELECT subject FROM outbox WHERE subject LIKE '%ochrona%' ORDER BY id")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails")
 }
@@ -62,7 +62,7 @@ async fn each_reminder_goes_once_at_its_time_across_a_restart() {
     );
     let body: String =
         sqlx::query_scalar("SELECT body FROM outbox WHERE subject LIKE '%skończyła%'")
-            .fetch_one(&again.db().await)
+            .fetch_one(&again.pool().await)
             .await
             .expect("email");
     assert!(body.contains("Masz 15 dni"), "{body}");

@@ -1,14 +1,14 @@
 //! Staff sign-in and the review routes' gatekeeping.
 
 use crate::helpers::{problem, spawn_app};
-use care_server::storage::Role;
+use care_rules::Role;
 use serde_json::json;
 
 #[tokio::test]
 async fn sign_in_sets_a_strict_http_only_cookie_and_sign_out_ends_it() {
     let app = spawn_app().await;
     care_server::operator::add_staff(
-        app.store.as_ref(),
+        &app.db,
         "anna@dji-ars.pl",
         Role::Reviewer,
         "a long staff password",
@@ -98,7 +98,7 @@ async fn sessions_end_after_12_hours() {
 async fn wrong_passwords_are_refused_and_then_rate_limited() {
     let app = spawn_app().await;
     care_server::operator::add_staff(
-        app.store.as_ref(),
+        &app.db,
         "anna@dji-ars.pl",
         Role::Service,
         "a long staff password",

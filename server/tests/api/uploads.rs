@@ -36,7 +36,10 @@ async fn options_describes_the_server() {
     assert_eq!(h["tus-version"], "1.0.0");
     assert_eq!(h["tus-resumable"], "1.0.0");
     assert_eq!(h["tus-max-size"], "2147483648");
-    assert_eq!(h["tus-extension"], "creation,termination,checksum");
+    assert_eq!(
+        h["tus-extension"],
+        "creation,creation-with-upload,termination,checksum"
+    );
     assert_eq!(h["tus-checksum-algorithm"], "sha1");
 }
 
@@ -163,7 +166,7 @@ async fn a_chunk_with_a_bad_checksum_is_discarded() {
     assert_eq!(problem(refused, 460).await["code"], "checksum_mismatch");
     assert_eq!(app.upload_offset(&upload).await, Some(20_000));
     let id = upload.rsplit('/').next().expect("id");
-    let staged = app.uploads.staged_len(id).await.expect("staged");
+    let staged = app.videos.staged_len(id).await.expect("staged");
     assert_eq!(staged, 20_000, "the discarded bytes are gone from storage");
     let bad_algorithm = app
         .client
@@ -205,7 +208,7 @@ async fn a_file_that_is_not_a_video_is_refused_and_nothing_is_kept() {
     assert_eq!(app.upload_offset(&upload).await, None, "the upload is gone");
     let id = upload.rsplit('/').next().expect("id");
     assert_eq!(
-        app.uploads.staged_len(id).await.expect("staged"),
+        app.videos.staged_len(id).await.expect("staged"),
         0,
         "nothing kept"
     );
@@ -355,10 +358,10 @@ async fn an_upload_abandoned_for_7_days_is_removed_and_takes_no_more_bytes() {
     let (app, _, upload, id, video) = upload_begun(6).await;
     app.advance(7 * DAY - 1).await;
     assert_eq!(app.upload_offset(&upload).await, Some(4_000));
-    assert_eq!(app.uploads.staged_len(&id).await.expect("staged"), 4_000);
+    assert_eq!(app.videos.staged_len(&id).await.expect("staged"), 4_000);
     app.advance(1).await;
     assert_eq!(app.upload_offset(&upload).await, None, "ended");
-    assert_eq!(app.uploads.staged_len(&id).await.expect("staged"), 0);
+    assert_eq!(app.videos.staged_len(&id).await.expect("staged"), 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM uploads WHERE video_deleted_at IS NOT NULL")
             .await,
@@ -372,12 +375,12 @@ async fn an_upload_abandoned_for_7_days_is_removed_and_takes_no_more_bytes() {
 async fn a_whole_upload_a_crash_kept_from_finishing_is_not_abandoned_but_finished() {
     let (app, case, _, id, video) = upload_begun(7).await;
     // The last chunk is stored and counted; the process dies before finishing it.
-    let mut last = app.uploads.begin_chunk(&id, 4_000).await.expect("chunk");
+    let mut last = app.videos.begin_chunk(&id, 4_000).await.expect("chunk");
     last.write(&video[4_000..]).await.expect("written");
     last.commit().await.expect("stored");
-    let mut tx = app.store.write().await.expect("tx");
+    let mut tx = app.db.write().await.expect("tx");
     assert!(
-        tx.advance_upload(&id, 4_000, 10_000)
+        care_server::verification::uploads::queries::advance(&mut tx, &id, 4_000, 10_000)
             .await
             .expect("counted")
     );
@@ -394,4 +397,135 @@ async fn a_whole_upload_a_crash_kept_from_finishing_is_not_abandoned_but_finishe
     let restarted = app.restart().await;
     assert_eq!(restarted.case(&case).await["status"], "pending_review");
     assert_eq!(restarted.video(&case).await, video);
+}
+
+#[tokio::test]
+async fn a_412_names_the_versions_the_server_speaks() {
+    let (app, case) = app_with_case().await;
+    let refused = creation(&app)
+        .header("Tus-Resumable", "0.2.2")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 412);
+    assert_eq!(refused.headers()["tus-version"], "1.0.0");
+    let upload = app.create_upload(&case, 1000).await;
+    let refused = app
+        .client
+        .head(&upload)
+        .header("Tus-Resumable", "2.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 412);
+    assert_eq!(refused.headers()["tus-version"], "1.0.0");
+}
+
+#[tokio::test]
+async fn creation_with_upload_takes_the_first_chunk() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(100_000, 11);
+    let first = 60_000;
+    let created = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", video.len().to_string())
+        .header("Upload-Metadata", metadata(&case))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header(
+            "Upload-Checksum",
+            format!("sha1 {}", sha1_base64(&video[..first])),
+        )
+        .body(video[..first].to_vec())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["upload-offset"], first.to_string());
+    let upload = app.url(created.headers()["location"].to_str().expect("ascii"));
+    assert_eq!(app.upload_offset(&upload).await, Some(first as u64));
+    let rest = app.patch_chunk(&upload, first, &video[first..], None).await;
+    assert_eq!(rest.status(), 204);
+    assert_eq!(app.case(&case).await["status"], "pending_review");
+    assert_eq!(app.video(&case).await, video);
+
+    // The whole file in the creation request finishes the upload at once.
+    app.add_device("SN0000000002", "osmo-360", None).await;
+    let second = app.open_case("SN0000000002").await;
+    let created = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", video.len().to_string())
+        .header("Upload-Metadata", metadata(&second))
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(video.clone())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["upload-offset"], video.len().to_string());
+    assert_eq!(app.case(&second).await["status"], "pending_review");
+}
+
+#[tokio::test]
+async fn creation_with_upload_refuses_a_non_video_and_a_bad_checksum() {
+    let (app, case) = app_with_case().await;
+    let png = b"\x89PNG\r\n\x1a\n and the rest of an image".to_vec();
+    let refused = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "1000")
+        .header("Upload-Metadata", metadata(&case))
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(png)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        problem(refused, 415).await["code"],
+        "unsupported_media_type"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM uploads WHERE terminated_at IS NULL")
+            .await,
+        0,
+        "nothing is kept of a file that is not a video"
+    );
+    let video = video_bytes(1000, 3);
+    let refused = creation(&app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "1000")
+        .header("Upload-Metadata", metadata(&case))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Checksum", format!("sha1 {}", sha1_base64(b"other")))
+        .body(video)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(problem(refused, 460).await["code"], "checksum_mismatch");
+    let open: Value = app.case(&case).await;
+    assert_eq!(open["upload"]["offset"], 0, "the chunk was discarded");
+}
+
+#[tokio::test]
+async fn a_trailing_slash_reaches_the_same_routes() {
+    let (app, case) = app_with_case().await;
+    let options = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/uploads/"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(options.status(), 204);
+    let created = app
+        .client
+        .post(app.url("/api/uploads/"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "1000")
+        .header("Upload-Metadata", metadata(&case))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), 201);
+    let upload = app.url(created.headers()["location"].to_str().expect("ascii"));
+    assert_eq!(app.upload_offset(&format!("{upload}/")).await, Some(0));
 }

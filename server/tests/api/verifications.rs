@@ -3,7 +3,7 @@
 
 use crate::helpers::{DAY, activation, problem, spawn_app};
 use care_rules::Plan;
-use care_server::storage::Role;
+use care_rules::Role;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -31,7 +31,7 @@ async fn opening_a_case_gives_an_unguessable_id_and_a_link_by_email() {
     let link = format!("/verification/{id}");
     let queued: String =
         sqlx::query_scalar("SELECT body FROM outbox WHERE to_addr = 'jan@example.pl'")
-            .fetch_one(&app.db().await)
+            .fetch_one(&app.pool().await)
             .await
             .expect("an email");
     assert!(queued.contains(&link), "{queued}");
@@ -205,7 +205,7 @@ async fn decisions_email_the_owner_with_the_deadline_or_the_reason() {
         (Some("rejected"), Some("serial_not_visible"))
     );
     let subjects: Vec<String> = sqlx::query_scalar("SELECT subject FROM outbox ORDER BY id")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails");
     assert!(
@@ -217,7 +217,7 @@ async fn decisions_email_the_owner_with_the_deadline_or_the_reason() {
         "{subjects:?}"
     );
     let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox")
-        .fetch_all(&app.db().await)
+        .fetch_all(&app.pool().await)
         .await
         .expect("emails");
     assert!(
@@ -325,11 +325,11 @@ async fn a_video_is_deleted_30_days_after_the_decision_and_the_case_stays() {
     );
     app.advance(1).await;
     let upload: String = sqlx::query_scalar("SELECT id FROM uploads")
-        .fetch_one(&app.db().await)
+        .fetch_one(&app.pool().await)
         .await
         .expect("the upload");
     let deleted: Option<i64> = sqlx::query_scalar("SELECT video_deleted_at FROM uploads")
-        .fetch_one(&app.db().await)
+        .fetch_one(&app.pool().await)
         .await
         .expect("the upload");
     assert!(deleted.is_some(), "the upload {upload} is marked deleted");

@@ -1,0 +1,400 @@
+//! `POST /api/activations`: activate or extend a plan (R1-R13), exactly once per code.
+//! Codes are kept hashed ([`codes`]); a retried request gets the first answer again
+//! ([`idempotency`]); guessing codes is limited per client and per serial.
+
+pub mod codes;
+pub mod idempotency;
+
+use crate::audit::{self, AuditEvent};
+use crate::coverage::devices::parse_serial;
+use crate::coverage::{DeviceState, chains};
+use crate::db::Tx;
+use crate::db::column::secs;
+use crate::email::{self, messages::Activated};
+use crate::http::extract::{ApiJson, ClientAddr, PreferredLang};
+use crate::http::problem::{ApiError, problem_response, status_of};
+use crate::ids::{is_id, random_id};
+use crate::state::AppState;
+use crate::verification::cases;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use care_rules::api::{ActivationRequest, CoverageDocument};
+use care_rules::{
+    Activation, Code, CodeFacts, Coverage, Customer, Device, Lang, Refusal, Serial, Timestamp,
+};
+use codes::CodeHash;
+use idempotency::StoredResponse;
+use serde_json::json;
+use std::net::IpAddr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create))
+}
+
+/// Activates a plan on a device, or extends its coverage, by rules R1-R13.
+///
+/// With an `Idempotency-Key`, a repeated request with the same body gets the first
+/// answer again; the same key with another body is refused (422).
+#[utoipa::path(post, path = "/api/activations", tag = "coverage",
+    request_body = ActivationRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 visible ASCII characters"),
+        ("Accept-Language" = Option<String>, Header, description = "`pl` (default) or `en`: the language of the confirmation email"),
+    ),
+    responses(
+        (status = 201, body = CoverageDocument, description = "Activated or extended"),
+        (status = 404, description = "`code_not_found`, `device_not_found`"),
+        (status = 409, description = "`code_already_used`"),
+        (status = 422, description = "`invalid_request`, `invalid_code_format`, `invalid_serial`, `code_product_mismatch`, `code_region_mismatch`, `verification_required`, `verification_not_accepted`, `verification_window_closed`, `extension_requires_annual_plan`, `extension_window_closed`, `coverage_cap_exceeded`"),
+        (status = 429, description = "`rate_limited`, with `Retry-After`"),
+    ))]
+async fn create(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    PreferredLang(lang): PreferredLang,
+    headers: HeaderMap,
+    body: ApiJson<ActivationRequest>,
+) -> Result<Response, ApiError> {
+    let idempotency_key = headers
+        .get(idempotency::HEADER)
+        .map(idempotency::parse_key)
+        .transpose()?;
+    let caller = Caller {
+        ip: client,
+        lang,
+        idempotency_key,
+    };
+    let answer = activate(&state, body.value, caller).await?;
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::CREATED);
+    if status.is_success() {
+        Ok((
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            answer.body,
+        )
+            .into_response())
+    } else {
+        // A refusal replayed for its idempotency key.
+        Ok(problem_response(status, answer.body))
+    }
+}
+
+/// Who asks, in what language, and under which idempotency key.
+struct Caller {
+    ip: IpAddr,
+    lang: Lang,
+    idempotency_key: Option<String>,
+}
+
+/// A request parsed into domain types: nothing reaches the rules unparsed.
+struct Parsed {
+    code: Code,
+    serial: Serial,
+    customer: Customer,
+    verification_id: Option<String>,
+}
+
+fn parse(req: &ActivationRequest) -> Result<Parsed, ApiError> {
+    let code = Code::parse(&req.code).map_err(|r| {
+        ApiError::field(
+            r,
+            "code",
+            "16 characters as on the card; the check character does not match",
+        )
+    })?;
+    let serial = parse_serial(&req.serial)?;
+    let c = &req.customer;
+    let customer = Customer::parse(&c.name, &c.email, c.phone.as_deref())?;
+    if !req.accept_terms {
+        return Err(ApiError::field(
+            Refusal::InvalidRequest,
+            "accept_terms",
+            "the terms must be accepted",
+        ));
+    }
+    let verification_id = match &req.verification_id {
+        Some(id) if !is_id(id) => {
+            return Err(ApiError::field(
+                Refusal::InvalidRequest,
+                "verification_id",
+                "not a verification case id",
+            ));
+        }
+        other => other.clone(),
+    };
+    Ok(Parsed {
+        code,
+        serial,
+        customer,
+        verification_id,
+    })
+}
+
+async fn activate(
+    state: &AppState,
+    req: ActivationRequest,
+    caller: Caller,
+) -> Result<StoredResponse, ApiError> {
+    let now = state.clock.now();
+    let hash = idempotency::request_hash(&req);
+    if let Some(key) = &caller.idempotency_key {
+        let mut tx = state.db.read().await?;
+        if let Some(stored) = idempotency::find(&mut tx, key).await? {
+            return idempotency::replay(stored, &hash);
+        }
+    }
+    let parsed = parse(&req)?;
+    check_rate_limits(state, &caller, &parsed.serial, now).await?;
+    let code_hash = state.code_key.hash(&parsed.code);
+
+    let mut tx = state.db.write().await?;
+    if let Some(key) = &caller.idempotency_key {
+        // Another request with this key may have finished while we waited.
+        if let Some(stored) = idempotency::find(&mut tx, key).await? {
+            return idempotency::replay(stored, &hash);
+        }
+    }
+    match apply(state, &mut tx, &parsed, &code_hash, caller.lang, now).await {
+        Ok(document) => {
+            let body = serde_json::to_string(&document).map_err(anyhow::Error::from)?;
+            let answer = StoredResponse {
+                request_hash: hash,
+                status: 201,
+                body,
+            };
+            if let Some(key) = &caller.idempotency_key {
+                idempotency::save(&mut tx, key, &answer, now).await?;
+            }
+            tx.commit().await?;
+            state.outbox.notify_one();
+            tracing::info!(serial = %parsed.serial, code = %parsed.code.masked(), "plan activated");
+            Ok(answer)
+        }
+        Err(error) => {
+            if let Some(key) = &caller.idempotency_key {
+                // On PostgreSQL a request with the same key may have committed while
+                // this one waited for the device: its answer is this one's too.
+                if let Some(stored) = idempotency::find(&mut tx, key).await? {
+                    return idempotency::replay(stored, &hash);
+                }
+            }
+            drop(tx);
+            after_refusal(state, &caller, &parsed, &error, hash, now).await?;
+            Err(error)
+        }
+    }
+}
+
+async fn insert_record(
+    tx: &mut Tx,
+    id: &str,
+    p: &Parsed,
+    code_hash: &CodeHash,
+    extension: bool,
+    lang: Lang,
+    at: Timestamp,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO activations (id, code_hash, serial, kind, verification_id,
+             customer_name, customer_email, customer_phone, lang, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(&code_hash.0)
+    .bind(p.serial.as_str())
+    .bind(if extension { "extension" } else { "new" })
+    .bind(&p.verification_id)
+    .bind(p.customer.name.as_str())
+    .bind(p.customer.email.as_str())
+    .bind(p.customer.phone.as_ref().map(|ph| ph.as_str()))
+    .bind(lang.as_str())
+    .bind(secs(at))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The activation inside one write transaction: read the facts, ask the rules, write
+/// the outcome. Any refusal leaves the database as it was.
+async fn apply(
+    state: &AppState,
+    tx: &mut Tx,
+    p: &Parsed,
+    code_hash: &CodeHash,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<CoverageDocument, ApiError> {
+    let device_state = DeviceState::load(tx, &p.serial).await?;
+    let code = codes::find(tx, code_hash)
+        .await?
+        .ok_or(Refusal::CodeNotFound)?;
+    let verification = match &p.verification_id {
+        Some(id) => {
+            let record = cases::find(tx, id)
+                .await?
+                .ok_or(Refusal::VerificationNotAccepted)?;
+            if record.serial != p.serial.as_str() {
+                return Err(ApiError::field(
+                    Refusal::VerificationNotAccepted,
+                    "verification_id",
+                    "this verification is for another device",
+                ));
+            }
+            Some(record.case)
+        }
+        None => None,
+    };
+    let stored = device_state.coverage.as_ref();
+    let device = Device {
+        product: device_state.product,
+        activated_at: device_state.device.activated_at,
+        coverage: stored.map(|s| &s.coverage),
+    };
+    let facts = CodeFacts {
+        product_id: &code.product_id,
+        plan: code.plan,
+        region: &code.region,
+        used: code.used_at.is_some(),
+    };
+    let decision = device.activate(facts, verification.as_ref(), now)?;
+
+    let activation_id = random_id();
+    // The conditional update is the single-use guarantee; the unique activation_id
+    // and code_hash columns are the backstop.
+    if !codes::mark_used(tx, code_hash, &activation_id, now).await? {
+        return Err(Refusal::CodeAlreadyUsed.into());
+    }
+    let extension = matches!(decision, Activation::Extension { .. });
+    insert_record(tx, &activation_id, p, code_hash, extension, lang, now).await?;
+    let coverage = match (decision, stored) {
+        (Activation::Extension { term }, Some(s)) => {
+            let seq = u32::try_from(s.coverage.terms().len()).map_err(anyhow::Error::from)?;
+            chains::add_term(tx, &s.id, seq, &term, &activation_id).await?;
+            let mut extended = s.coverage.clone();
+            extended.extend(term);
+            extended
+        }
+        (Activation::New { term, verified }, _) => {
+            if verified {
+                let id = p.verification_id.as_deref().unwrap_or_default();
+                if !cases::mark_used(tx, id, &activation_id, now).await? {
+                    return Err(Refusal::VerificationNotAccepted.into());
+                }
+            }
+            chains::begin(tx, &p.serial, &term, &activation_id, now).await?;
+            Coverage::begin(term)
+        }
+        (Activation::Extension { .. }, None) => {
+            return Err(anyhow::anyhow!("the rules extended a device without a chain").into());
+        }
+    };
+    let document =
+        CoverageDocument::build(&p.serial, device_state.product, Some(&coverage), None, now);
+    let message = Activated::new(
+        lang,
+        p.customer.name.as_str(),
+        device_state.product,
+        extension,
+        &document,
+        state.links.coverage(p.serial.as_str()),
+    );
+    email::queue(tx, p.customer.email.as_str(), &message, now).await?;
+    let term = decision.term();
+    audit::record(
+        tx,
+        &AuditEvent {
+            actor: &format!("customer:{}", p.customer.email.masked()),
+            action: if extension {
+                "coverage.extended"
+            } else {
+                "coverage.activated"
+            },
+            subject: &format!("device:{}", p.serial),
+            details: json!({
+                "activation_id": activation_id,
+                "code": p.code.masked(),
+                "plan": term.plan,
+                "term_starts_at": term.starts_at,
+                "term_ends_at": term.ends_at,
+                "verification_id": p.verification_id,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok(document)
+}
+
+fn client_bucket(ip: IpAddr) -> String {
+    format!("code-failures:client:{ip}")
+}
+
+fn serial_bucket(serial: &Serial) -> String {
+    format!("code-failures:serial:{serial}")
+}
+
+async fn check_rate_limits(
+    state: &AppState,
+    caller: &Caller,
+    serial: &Serial,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let limits = state.limits;
+    let now = now.as_second();
+    let mut tx = state.db.read().await?;
+    let buckets = [
+        (client_bucket(caller.ip), limits.failures_per_client),
+        (serial_bucket(serial), limits.failures_per_serial),
+    ];
+    for (bucket, limit) in buckets {
+        limits.check(&mut tx, &bucket, limit, now).await?;
+    }
+    Ok(())
+}
+
+/// After a refusal: count an unknown code against the client and the serial, and keep
+/// a rules refusal as the answer to the idempotency key.
+async fn after_refusal(
+    state: &AppState,
+    caller: &Caller,
+    parsed: &Parsed,
+    error: &ApiError,
+    hash: Vec<u8>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let Some(refusal) = error.refusal() else {
+        return Ok(());
+    };
+    let unknown_code = refusal == Refusal::CodeNotFound;
+    let keep = caller.idempotency_key.as_ref();
+    if !unknown_code && keep.is_none() {
+        return Ok(());
+    }
+    let mut tx = state.db.write().await?;
+    if unknown_code {
+        let limits = state.limits;
+        limits
+            .record(&mut tx, &client_bucket(caller.ip), now.as_second())
+            .await?;
+        limits
+            .record(&mut tx, &serial_bucket(&parsed.serial), now.as_second())
+            .await?;
+        tracing::info!(serial = %parsed.serial, client = %caller.ip, "unknown code");
+    }
+    if let Some(key) = keep {
+        let stored = StoredResponse {
+            request_hash: hash,
+            status: status_of(refusal).as_u16(),
+            body: error.problem_json(),
+        };
+        idempotency::save(&mut tx, key, &stored, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

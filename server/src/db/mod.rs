@@ -1,0 +1,199 @@
+//! The database: a pool (SQLite by default, PostgreSQL for several instances), its
+//! migrations, and transactions. It knows no feature: each feature keeps its own
+//! queries beside its handlers and runs them on a [`Tx`].
+//!
+//! The queries are the same text on both databases (through sqlx's `Any` driver);
+//! the dialects differ in how a transaction keeps what it read true until it commits:
+//! - SQLite (WAL): writes go through one connection that takes the write lock at
+//!   `BEGIN IMMEDIATE`, so writers queue in the pool instead of failing with BUSY;
+//!   reads use a pool of their own and never wait for writers.
+//! - PostgreSQL: a write transaction locks the rows it reads before changing them
+//!   ([`Tx::for_update`]), and outbox workers skip the messages another has leased.
+
+pub mod column;
+
+use anyhow::{Context, Result};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The database of the portal; cheap to clone (the pools are shared).
+#[derive(Clone)]
+pub struct Db {
+    dialect: Dialect,
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database a `DATABASE_URL` names:
+    /// `sqlite://PATH` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await
+                .with_context(|| format!("connecting to {}", redact(url)))?;
+            POSTGRES_MIGRATIONS
+                .run(&pool)
+                .await
+                .context("migrating the database")?;
+            return Ok(Db {
+                dialect: Dialect::Postgres,
+                writer: pool.clone(),
+                reader: pool,
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .with_context(|| format!("DATABASE_URL {url:?}: sqlite://PATH or postgres://…"))?;
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let writer = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(sqlite_pragmas)
+            .connect(&format!("sqlite://{path}?mode=rwc"))
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        SQLITE_MIGRATIONS
+            .run(&writer)
+            .await
+            .context("migrating the database")?;
+        let reader = AnyPoolOptions::new()
+            .max_connections(4)
+            .after_connect(sqlite_pragmas)
+            .connect(&format!("sqlite://{path}?mode=ro"))
+            .await?;
+        Ok(Db {
+            dialect: Dialect::Sqlite,
+            writer,
+            reader,
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A transaction that will write: it holds the write lock from its start (SQLite)
+    /// or locks what it reads with [`Tx::for_update`] (PostgreSQL), so what it reads
+    /// stays true until it commits.
+    pub async fn write(&self) -> Result<Tx> {
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.writer.begin().await?,
+        };
+        Ok(Tx {
+            tx,
+            dialect: self.dialect,
+            write: true,
+        })
+    }
+
+    /// A transaction that only reads, on a consistent snapshot.
+    pub async fn read(&self) -> Result<Tx> {
+        let tx = self.reader.begin().await?;
+        Ok(Tx {
+            tx,
+            dialect: self.dialect,
+            write: false,
+        })
+    }
+
+    /// The pool writes go through, for a single statement that is its own
+    /// transaction (leasing an outbox message).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+}
+
+/// One transaction. Dropping it without [`Tx::commit`] rolls it back.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    dialect: Dialect,
+    write: bool,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// The connection to run a query on.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Appended to a read in a write transaction on PostgreSQL, to lock the rows it
+    /// reads until the commit (SQLite's write transaction holds the whole database).
+    pub fn for_update(&self) -> &'static str {
+        if self.locks_rows() { " FOR UPDATE" } else { "" }
+    }
+
+    /// Whether reads in this transaction must lock rows themselves.
+    pub fn locks_rows(&self) -> bool {
+        self.write && self.dialect == Dialect::Postgres
+    }
+}
+
+/// Every SQLite connection: WAL, and `synchronous = FULL` so that a commit is on disk
+/// before it is acknowledged, power loss included.
+fn sqlite_pragmas<'c>(
+    conn: &'c mut AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'c, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+/// A database URL fit for logs and messages: without its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_left_out_of_urls() {
+        assert_eq!(
+            redact("postgres://care:secret@db:5432/care"),
+            "postgres://…@db:5432/care"
+        );
+        assert_eq!(redact("sqlite://data/care.db"), "sqlite://data/care.db");
+    }
+}

@@ -1,0 +1,56 @@
+//! HTTP plumbing that knows no feature: the error type and its problem+json answers,
+//! the extractors that refuse bad input, the OpenAPI helpers, and the middleware the
+//! API shares.
+
+pub mod extract;
+pub mod openapi;
+pub mod problem;
+
+use crate::clock::Clock;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::Response;
+use care_rules::Refusal;
+use problem::ApiError;
+
+/// Unknown API paths answer with a problem, never with the app's HTML.
+pub async fn unknown_route() -> ApiError {
+    Refusal::NotFound.into()
+}
+
+/// A known path with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::detail(
+        Refusal::MethodNotAllowed,
+        "this route does not take this method",
+    )
+}
+
+/// `/api/uploads/` is `/api/uploads`: some tus clients are configured with a trailing
+/// slash. Only API paths are changed (the app's own routes are its business).
+pub fn trim_trailing_slash(mut request: Request) -> Request {
+    let path = request.uri().path();
+    if path.starts_with("/api/") && path.len() > 5 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rebuilt.parse::<Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+/// Under the test clock the app reads the server's time from `Date`: it must be the
+/// test clock's.
+pub fn date_from(clock: &Clock, mut response: Response) -> Response {
+    let printer = jiff::fmt::rfc2822::DateTimePrinter::new();
+    if let Ok(date) = printer.timestamp_to_rfc9110_string(&clock.now())
+        && let Ok(value) = HeaderValue::from_str(&date)
+    {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}

@@ -1,0 +1,101 @@
+//! Staff accounts: an email, a role, an argon2id password hash. Created with the
+//! operator command `staff add`.
+
+use crate::db::Tx;
+use crate::db::column::{named, secs};
+use anyhow::{Context, Result, bail};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use care_rules::{Email, Role, Timestamp};
+use rand::RngCore;
+use sqlx::Row;
+use std::sync::OnceLock;
+
+/// The shortest password `staff add` takes.
+pub const PASSWORD_MIN: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRecord {
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// `false` when the email is registered already.
+pub async fn insert(tx: &mut Tx, staff: &StaffRecord, at: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO staff (email, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&staff.email)
+    .bind(staff.role.as_str())
+    .bind(&staff.password_hash)
+    .bind(secs(at))
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find(tx: &mut Tx, email: &str) -> Result<Option<StaffRecord>> {
+    let row = sqlx::query("SELECT email, role, password_hash FROM staff WHERE email = $1")
+        .bind(email)
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| {
+        Ok(StaffRecord {
+            email: r.try_get("email")?,
+            role: named(r.try_get("role")?, Role::parse)?,
+            password_hash: r.try_get("password_hash")?,
+        })
+    })
+    .transpose()
+}
+
+/// A new account record with an argon2id hash of `password`.
+pub fn new_account(email: &str, role: Role, password: &str) -> Result<StaffRecord> {
+    let email =
+        Email::parse(email).map_err(|_| anyhow::anyhow!("{email:?} is not an email address"))?;
+    if password.chars().count() < PASSWORD_MIN {
+        bail!("the password must have at least {PASSWORD_MIN} characters");
+    }
+    Ok(StaffRecord {
+        email: email.as_str().to_lowercase(),
+        role,
+        password_hash: hash_password(password)?,
+    })
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
+        .context("staff password")?
+        .to_string())
+}
+
+/// A hash of a random password, checked when the email is unknown so that a wrong
+/// email takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(&crate::ids::random_id()).unwrap_or_default())
+}
+
+/// Whether `password` is the account's; an unknown account (`None`) takes as long and
+/// never matches. Runs on the blocking pool (argon2 takes tens of milliseconds).
+pub async fn password_matches(account: Option<&StaffRecord>, password: &str) -> bool {
+    let known = account.is_some();
+    let hash = account.map_or_else(|| dummy_hash().to_owned(), |a| a.password_hash.clone());
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false);
+    known && matches
+}

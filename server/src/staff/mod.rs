@@ -1,0 +1,124 @@
+//! Staff sign-in: `POST /api/staff/login`, `/logout`, `GET /api/staff/me`, the accounts
+//! and sessions behind them, and [`StaffUser`], the extractor of every staff route.
+
+pub mod accounts;
+pub mod session;
+
+use crate::audit::{self, AuditEvent};
+use crate::http::extract::{ApiJson, ClientAddr};
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum_extra::extract::cookie::CookieJar;
+use care_rules::Refusal;
+use care_rules::api::{LoginRequest, StaffMember};
+pub use session::StaffUser;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}
+
+fn member(user: &StaffUser) -> StaffMember {
+    StaffMember {
+        email: user.email.clone(),
+        role: user.role,
+    }
+}
+
+/// Signs in; answers with the session cookie. Wrong attempts are limited per client
+/// and per account.
+#[utoipa::path(post, path = "/api/staff/login", tag = "staff",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = StaffMember, description = "Signed in; `Set-Cookie: care_staff=…; HttpOnly; SameSite=Strict`"),
+        (status = 401, description = "`unauthorized`: wrong email or password"),
+        (status = 429, description = "`rate_limited`"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    jar: CookieJar,
+    body: ApiJson<LoginRequest>,
+) -> Result<(CookieJar, Json<StaffMember>), ApiError> {
+    let email = body.value.email.trim().to_lowercase();
+    let now = state.clock.now();
+    let limits = state.limits;
+    let buckets = [
+        format!("login-failures:client:{client}"),
+        format!("login-failures:email:{email}"),
+    ];
+    let account = {
+        let mut tx = state.db.read().await?;
+        for bucket in &buckets {
+            limits
+                .check(&mut tx, bucket, limits.failures_per_client, now.as_second())
+                .await?;
+        }
+        accounts::find(&mut tx, &email).await?
+    };
+    let matches = accounts::password_matches(account.as_ref(), &body.value.password).await;
+    let mut tx = state.db.write().await?;
+    let Some(account) = account.filter(|_| matches) else {
+        for bucket in &buckets {
+            limits.record(&mut tx, bucket, now.as_second()).await?;
+        }
+        tx.commit().await?;
+        return Err(ApiError::detail(
+            Refusal::Unauthorized,
+            "wrong email or password",
+        ));
+    };
+    let token = crate::ids::random_token();
+    session::insert(&mut tx, &token, &account.email, now).await?;
+    let user = StaffUser {
+        email: account.email,
+        role: account.role,
+    };
+    audit::record(
+        &mut tx,
+        &AuditEvent {
+            actor: &user.actor(),
+            action: "staff.signed_in",
+            subject: &user.actor(),
+            details: serde_json::json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let cookie = session::cookie(token, state.secure_cookies, session::LENGTH.as_secs());
+    Ok((jar.add(cookie), Json(member(&user))))
+}
+
+/// Ends the session.
+#[utoipa::path(post, path = "/api/staff/logout", tag = "staff",
+    responses((status = 204, description = "Signed out")))]
+async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    if let Some(cookie) = jar.get(session::COOKIE) {
+        let mut tx = state.db.write().await?;
+        session::delete(&mut tx, cookie.value()).await?;
+        tx.commit().await?;
+    }
+    let cleared = session::cookie(String::new(), state.secure_cookies, 0);
+    Ok((jar.add(cleared), StatusCode::NO_CONTENT))
+}
+
+/// Who is signed in.
+#[utoipa::path(get, path = "/api/staff/me", tag = "staff",
+    responses(
+        (status = 200, body = StaffMember),
+        (status = 401, description = "`unauthorized`"),
+    ))]
+async fn me(user: StaffUser) -> Json<StaffMember> {
+    Json(member(&user))
+}
