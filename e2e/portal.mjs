@@ -1,7 +1,7 @@
 // What the browser tests need besides a browser: test data made with the server's
 // own operator commands, the test clock, and staff actions through the API.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_URL } from './browser.mjs';
@@ -76,14 +76,19 @@ export function staffAccount(role) {
 }
 
 let reviewer;
-/** Accepts a verification case as a reviewer, through the API. */
-export async function accept(caseId) {
+async function reviewerCookie() {
   if (!reviewer) {
     const email = `reviewer-${Date.now()}@dji-ars.example`;
     cli(['staff', 'add', email, '--role', 'reviewer'], 'a long staff password\n');
     const login = await api('/api/staff/login', { method: 'POST', body: JSON.stringify({ email, password: 'a long staff password' }) });
     reviewer = login.headers.get('set-cookie').split(';')[0];
   }
+  return reviewer;
+}
+
+/** Accepts a verification case as a reviewer, through the API. */
+export async function accept(caseId) {
+  await reviewerCookie();
   return api(`/api/staff/verifications/${caseId}/decision`, {
     method: 'POST',
     headers: { cookie: reviewer },
@@ -100,6 +105,30 @@ export function videoFile(bytes, name = `clip-${Date.now()}.mp4`) {
   const file = join(FILES, name);
   writeFileSync(file, buffer);
   return file;
+}
+
+/** A real MP4 (H.264, made by ffmpeg) `seconds` long, followed by a `free` box of
+ *  `padding` bytes (skipped by every reader), so its size can be chosen. */
+export function realVideo(seconds, padding = 0, name = `real-${Date.now()}-${++counter}.mp4`) {
+  const file = join(FILES, name);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=5',
+    '-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+  if (padding > 0) {
+    const box = Buffer.alloc(padding + 8);
+    box.writeUInt32BE(padding + 8, 0);
+    box.write('free', 4, 'ascii');
+    for (let i = 8; i < box.length; i += 1) box[i] = (i * 2654435761) >>> 24;
+    appendFileSync(file, box);
+  }
+  return file;
+}
+
+/** The bytes of a case's video, as a reviewer streams it. */
+export async function reviewedVideo(caseId) {
+  await reviewerCookie();
+  const response = await fetch(`${BASE_URL}/api/staff/verifications/${caseId}/video`, { headers: { cookie: reviewer } });
+  if (response.status !== 200) throw new Error(`video: ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }
 
 /** A screenshot kept as a test artefact. */

@@ -1,4 +1,5 @@
-//! Talking to the server's JSON API. Every answer teaches the clock the server's time.
+//! Talking to the server's JSON API: the transport every feature's `api.rs` uses. Every
+//! answer teaches the clock the server's time.
 
 use crate::clock;
 use care_rules::api::Problem;
@@ -47,7 +48,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 fn with_lang(builder: RequestBuilder, lang: Lang) -> RequestBuilder {
-    builder.header("Accept-Language", lang.tag())
+    builder.header("Accept-Language", lang.as_str())
 }
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -89,6 +90,19 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     let request = builder.json(body).map_err(|_| ApiError::Server)?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     answer(response).await
+}
+
+/// POSTs without a body to a route that answers `204 No Content`.
+pub async fn post_no_content(path: &str, lang: Lang) -> Result<(), ApiError> {
+    let response = with_lang(Request::post(path), lang)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        answer::<serde_json::Value>(response).await.map(|_| ())
+    }
 }
 
 /// A fresh random key for one submission (not secret: it only makes retries safe).

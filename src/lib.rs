@@ -1,17 +1,28 @@
 //! The Care Refresh portal in the browser: a Leptos single-page app that runs the
 //! shared rules (compiled to Wasm) for every preview and talks to the server's JSON API.
+//!
+//! One folder per feature, each with its pages, components and its typed API client
+//! (`api.rs`, the only place that names the server's paths): [`home`], [`coverage`],
+//! [`activation`], [`verification`], [`claims`], and [`staff`] (the console, a second
+//! app and bundle). Shared and knowing no feature: [`ui`] (fields, error views,
+//! language), [`api`] (the transport), [`clock`], [`format`], [`refusal`], [`ics`].
 
 // `mod i18n`, generated from `locales/*.json` by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod activation;
 mod api;
 mod app;
+mod claims;
 mod clock;
-pub mod components;
+pub mod coverage;
 mod format;
+pub mod home;
 mod ics;
-mod pages;
 mod refusal;
-mod tus;
+mod staff;
+mod ui;
+mod verification;
 
-pub use app::{App, StaffApp};
+pub use app::App;
+pub use staff::StaffApp;

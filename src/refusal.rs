@@ -39,6 +39,8 @@ pub fn message(i18n: I18nContext<Locale>, refusal: Refusal, retry_after: Option<
         OffsetMismatch => t_string!(i18n, refusal_offset_mismatch).to_string(),
         ChecksumMismatch => t_string!(i18n, refusal_checksum_mismatch).to_string(),
         TusVersionUnsupported => t_string!(i18n, refusal_tus_version_unsupported).to_string(),
+        MethodNotAllowed => t_string!(i18n, refusal_method_not_allowed).to_string(),
+        RangeNotSatisfiable => t_string!(i18n, refusal_range_not_satisfiable).to_string(),
     }
 }
 

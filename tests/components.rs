@@ -3,9 +3,9 @@
 //! driven through the DOM as a person would.
 #![cfg(target_arch = "wasm32")]
 
-use care_portal::components::calculator::Calculator;
-use care_portal::components::code_field::CodeField;
-use care_portal::components::eligibility::EligibilityPanel;
+use care_portal::activation::code_field::CodeField;
+use care_portal::activation::eligibility::EligibilityPanel;
+use care_portal::home::calculator::Calculator;
 use care_portal::i18n::*;
 use care_rules::api::{CoverageDocument, DeviceDocument};
 use care_rules::{Coverage, Plan, Product, Serial, Term, Timestamp};

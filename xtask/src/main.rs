@@ -6,6 +6,7 @@
 
 mod assets;
 mod backends;
+mod contract;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -25,7 +26,9 @@ usage: cargo xtask <command>
   setup   only install the missing tools
   scale [FILTER…]
           only the server's tests on a throwaway PostgreSQL and S3 server (moto),
-          with cargo test's arguments, e.g. `cargo xtask scale instances`";
+          with cargo test's arguments, e.g. `cargo xtask scale instances`
+  contract
+          only the API contract run: schemathesis against a fresh server";
 
 fn main() {
     let started = Instant::now();
@@ -37,6 +40,7 @@ fn main() {
         "setup" => tools::ensure_all(&root, tools::Need::Browser),
         "size" => size(&root),
         "scale" => scale(&root, std::env::args().skip(2).collect()),
+        "contract" => contract_only(&root),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -218,7 +222,7 @@ fn test(root: &Path) -> Result<()> {
         "cargo",
         &["build", "--package", "care-server"],
     ))?;
-    let server = TestServer::start(root)?;
+    let server = TestServer::start(root, "e2e-data", true)?;
     let mut node = cmd(root, "node", &["--test", "--test-concurrency=1", "e2e/"]);
     node.env("BASE_URL", &server.url)
         .env("CHROMIUM", tools::CHROMIUM)
@@ -226,20 +230,37 @@ fn test(root: &Path) -> Result<()> {
         .env("CARE_SERVER_BIN", root.join("target/debug/care-server"))
         .env("CARE_DATA_DIR", &server.data)
         .env("E2E_ARTIFACTS", root.join("e2e/artifacts"));
-    check(&mut node)
+    check(&mut node)?;
+    drop(server);
+    step("The API contract, checked from outside (schemathesis)");
+    let server = TestServer::start(root, "contract-data", false)?;
+    contract::run(root, &server)
 }
 
-/// The debug server on a free port with its own data folder and the test clock, for
-/// the browser tests; killed when dropped.
-struct TestServer {
+/// `cargo xtask contract`: the schemathesis run alone, against a fresh debug server.
+fn contract_only(root: &Path) -> Result<()> {
+    tools::ensure_all(root, tools::Need::Build)?;
+    check(&mut cmd(
+        root,
+        "cargo",
+        &["build", "--package", "care-server"],
+    ))?;
+    let server = TestServer::start(root, "contract-data", false)?;
+    contract::run(root, &server)
+}
+
+/// The debug server on a free port with its own data folder under `target/` (and the
+/// test clock when asked), for the browser tests and the contract run; killed when
+/// dropped.
+pub struct TestServer {
     child: Child,
-    url: String,
-    data: PathBuf,
+    pub url: String,
+    pub data: PathBuf,
 }
 
 impl TestServer {
-    fn start(root: &Path) -> Result<TestServer> {
-        let data = root.join("target/e2e-data");
+    fn start(root: &Path, folder: &str, test_clock: bool) -> Result<TestServer> {
+        let data = root.join("target").join(folder);
         // A clean database and upload area for every run.
         if data.exists() {
             std::fs::remove_dir_all(&data)?;
@@ -249,7 +270,7 @@ impl TestServer {
             .env("CARE_ADDR", "127.0.0.1:0")
             .env("CARE_WEB_DIR", root.join("dist"))
             .env("CARE_DATA_DIR", &data)
-            .env("CARE_TEST_CLOCK", "1")
+            .env("CARE_TEST_CLOCK", if test_clock { "1" } else { "0" })
             .stdout(Stdio::piped())
             .spawn()
             .context("could not start the server")?;

@@ -35,6 +35,7 @@ pub fn ensure_all(root: &Path, need: Need) -> Result<()> {
     node_packages(root)?;
     if need == Need::Browser {
         chromium()?;
+        ffmpeg()?;
     }
     Ok(())
 }
@@ -149,6 +150,15 @@ fn chromium() -> Result<()> {
     }
     say("Installing Debian's Chromium and ChromeDriver (once, 1-2 minutes)");
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// ffmpeg makes the test videos (real MP4 files of a given length).
+fn ffmpeg() -> Result<()> {
+    if Path::new("/usr/bin/ffmpeg").exists() {
+        return Ok(());
+    }
+    say("Installing Debian's ffmpeg (once, for the test videos)");
+    apt_install(&["ffmpeg"])
 }
 
 pub fn apt_install(packages: &[&str]) -> Result<()> {

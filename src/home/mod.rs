@@ -1,10 +1,13 @@
-use crate::components::calculator::Calculator;
+//! The home page: what the plan is, and what it costs, computed in the browser.
+
+pub mod calculator;
+
 use crate::i18n::*;
-use crate::pages::use_title;
+use crate::ui::use_title;
+use calculator::Calculator;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The home page: what the plan is, and what it costs, computed in the browser.
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();

@@ -2,32 +2,18 @@
 //! (`/claims/{id}`): the timeline, the quote beside the Care Refresh fee with the
 //! choice, payment instructions, and tracking once shipped.
 
-use crate::api::{self, ApiError};
-use crate::components::field::TextField;
+use super::{api, status_text};
 use crate::format::{lang, when};
 use crate::i18n::*;
-use crate::pages::{ServerError, use_title};
 use crate::refusal::{api_message, message};
-use care_rules::api::{ChoiceRequest, ClaimCreated, ClaimDocument, ClaimRequest, CustomerInput};
+use crate::ui::{
+    FieldNotes, FormError, Loading, RequestFailed, TextField, action_error, use_title,
+};
+use care_rules::api::{ClaimDocument, ClaimRequest, CustomerInput};
+use care_rules::text::{DESCRIPTION, SHIPPING_ADDRESS};
 use care_rules::{ClaimOption, ClaimStatus, Email, Name, Phone, Serial};
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-pub fn status_text(i18n: I18nContext<Locale>, status: ClaimStatus) -> String {
-    match status {
-        ClaimStatus::Submitted => t_string!(i18n, claim_status_submitted),
-        ClaimStatus::Received => t_string!(i18n, claim_status_received),
-        ClaimStatus::Quoted => t_string!(i18n, claim_status_quoted),
-        ClaimStatus::AwaitingPayment => t_string!(i18n, claim_status_awaiting_payment),
-        ClaimStatus::Paid => t_string!(i18n, claim_status_paid),
-        ClaimStatus::Shipped => t_string!(i18n, claim_status_shipped),
-        ClaimStatus::Closed => t_string!(i18n, claim_status_closed),
-        ClaimStatus::Warranty => t_string!(i18n, claim_status_warranty),
-        ClaimStatus::Declined => t_string!(i18n, claim_status_declined),
-    }
-    .to_string()
-}
 
 #[component]
 pub fn FileClaim() -> impl IntoView {
@@ -45,7 +31,7 @@ pub fn FileClaim() -> impl IntoView {
     let file = Action::new_local(move |request: &ClaimRequest| {
         let request = request.clone();
         let lang = lang(i18n.get_locale_untracked());
-        async move { api::post::<_, ClaimCreated>("/api/claims", &request, lang, None).await }
+        async move { api::file(&request, lang).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(created)) = file.value().get() {
@@ -58,8 +44,6 @@ pub fn FileClaim() -> impl IntoView {
             .filter(|e| e.field() == Some(field))
             .map(|e| api_message(i18n, &e))
     };
-    let length_ok =
-        |text: &str, min: usize, max: usize| (min..=max).contains(&text.trim().chars().count());
     let serial_error = Signal::derive(move || {
         if tried.get() && Serial::parse(&serial.get()).is_err() {
             return Some(t_string!(i18n, serial_invalid).to_string());
@@ -71,7 +55,7 @@ pub fn FileClaim() -> impl IntoView {
         })
     });
     let description_error = Signal::derive(move || {
-        (tried.get() && !length_ok(&description.get(), 1, 2000))
+        (tried.get() && !DESCRIPTION.accepts(&description.get()))
             .then(|| t_string!(i18n, description_invalid).to_string())
     });
     let name_error = Signal::derive(move || {
@@ -87,16 +71,16 @@ pub fn FileClaim() -> impl IntoView {
             .then(|| t_string!(i18n, phone_invalid).to_string())
     });
     let address_error = Signal::derive(move || {
-        (tried.get() && !length_ok(&address.get(), 5, 500))
+        (tried.get() && !SHIPPING_ADDRESS.accepts(&address.get()))
             .then(|| t_string!(i18n, address_invalid).to_string())
     });
-    let other_error = move || {
+    let other_error = Signal::derive(move || {
         refused()
             .filter(|e| {
                 e.field().is_none() && e.refusal() != Some(care_rules::Refusal::DeviceNotFound)
             })
             .map(|e| api_message(i18n, &e))
-    };
+    });
     view! {
         <h1>{t!(i18n, claim_title)}</h1>
         <p class="lead">{t!(i18n, claim_intro)}</p>
@@ -113,11 +97,11 @@ pub fn FileClaim() -> impl IntoView {
             ev.prevent_default();
             tried.set(true);
             let fine = Serial::parse(&serial.get_untracked()).is_ok()
-                && length_ok(&description.get_untracked(), 1, 2000)
+                && DESCRIPTION.accepts(&description.get_untracked())
                 && Name::parse(&name.get_untracked()).is_ok()
                 && Email::parse(&email.get_untracked()).is_ok()
                 && Phone::parse_optional(&phone.get_untracked()).is_ok()
-                && length_ok(&address.get_untracked(), 5, 500);
+                && SHIPPING_ADDRESS.accepts(&address.get_untracked());
             if fine {
                 file.dispatch(ClaimRequest {
                     serial: serial.get_untracked(),
@@ -139,7 +123,7 @@ pub fn FileClaim() -> impl IntoView {
                     aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
                     prop:value=move || description.get()
                     on:input:target=move |ev| description.set(ev.target().value())></textarea>
-                <crate::components::field::FieldNotes id="claim-description" error=description_error />
+                <FieldNotes id="claim-description" error=description_error />
             </div>
             <TextField id="claim-name" label=Signal::derive(move || t_string!(i18n, name_label).to_string())
                 error=name_error value=name autocomplete="name" />
@@ -154,9 +138,9 @@ pub fn FileClaim() -> impl IntoView {
                     aria-invalid=move || if address_error.get().is_some() { "true" } else { "false" }
                     prop:value=move || address.get()
                     on:input:target=move |ev| address.set(ev.target().value())></textarea>
-                <crate::components::field::FieldNotes id="claim-address" error=address_error />
+                <FieldNotes id="claim-address" error=address_error />
             </div>
-            <p class="error-text" role="alert">{other_error}</p>
+            <FormError error=other_error />
             <button type="submit" disabled=move || file.pending().get()>{t!(i18n, claim_submit)}</button>
         </form>
     }
@@ -171,33 +155,19 @@ pub fn ClaimPage() -> impl IntoView {
     let claim = LocalResource::new(move || {
         let id = id();
         let lang = lang(i18n.get_locale_untracked());
-        async move { api::get::<ClaimDocument>(&format!("/api/claims/{id}"), lang).await }
+        async move { api::claim(&id, lang).await }
     });
     let choose = Action::new_local(move |option: &ClaimOption| {
         let (option, id) = (*option, id());
         let lang = lang(i18n.get_locale_untracked());
-        async move {
-            api::post::<_, ClaimDocument>(
-                &format!("/api/claims/{id}/choice"),
-                &ChoiceRequest { option },
-                lang,
-                None,
-            )
-            .await
-        }
+        async move { api::choose(&id, option, lang).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = choose.value().get() {
             claim.refetch();
         }
     });
-    let choice_error = move || {
-        choose
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| api_message(i18n, &e))
-    };
+    let choice_error = action_error(choose);
     let render = move |doc: ClaimDocument| {
         let lang = lang(i18n.get_locale());
         let link = web_sys::window()
@@ -249,7 +219,7 @@ pub fn ClaimPage() -> impl IntoView {
                             </button>
                         })}
                     </div>
-                    <p class="error-text" role="alert">{choice_error}</p>
+                    <FormError error=choice_error />
                 </section>
             }
         });
@@ -302,12 +272,11 @@ pub fn ClaimPage() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, claim_title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match claim.await {
                     Ok(doc) => render(doc).into_any(),
-                    Err(e @ ApiError::Refused(_)) => view! { <p class="error-text" role="alert">{api_message(i18n, &e)}</p> }.into_any(),
-                    Err(e) => view! { <ServerError message=api_message(i18n, &e) retry=Callback::new(move |_| claim.refetch()) /> }.into_any(),
+                    Err(e) => view! { <RequestFailed error=e retry=Callback::new(move |_| claim.refetch()) /> }.into_any(),
                 }
             })}
         </Suspense>

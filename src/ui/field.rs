@@ -47,7 +47,7 @@ pub fn TextField(
     #[prop(into)] id: String,
     #[prop(into)] label: Signal<String>,
     #[prop(into, optional)] hint: Option<Signal<String>>,
-    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into, optional)] error: Option<Signal<Option<String>>>,
     value: RwSignal<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
@@ -55,6 +55,7 @@ pub fn TextField(
     #[prop(default = false)] required: bool,
 ) -> impl IntoView {
     let described = described_by(&id, hint.is_some());
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>

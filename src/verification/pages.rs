@@ -1,33 +1,19 @@
 //! Video verification: open a case (`/verification`), then follow it and upload the
 //! video on its own page (`/verification/{id}`, the link the owner keeps).
 
-use crate::api::{self, ApiError};
+use super::api;
+use super::text;
+use super::uploader::Uploader;
 use crate::clock::use_ticking_now;
-use crate::components::field::TextField;
-use crate::components::uploader::Uploader;
 use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::ics;
-use crate::pages::{ServerError, use_title};
 use crate::refusal::api_message;
-use care_rules::api::{VerificationCreated, VerificationDocument, VerificationRequest};
-use care_rules::{Email, RejectReason, Serial, VerificationStatus};
+use crate::ui::{FormError, Loading, RequestFailed, TextField, use_title};
+use care_rules::api::{VerificationDocument, VerificationRequest};
+use care_rules::{Email, Serial, VerificationStatus};
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-
-/// A case's state in a word, for lists and the staff console.
-pub fn video_status_text(i18n: I18nContext<Locale>, status: VerificationStatus) -> String {
-    match status {
-        VerificationStatus::AwaitingUpload => t_string!(i18n, video_status_awaiting_upload),
-        VerificationStatus::PendingReview => t_string!(i18n, video_status_pending_review),
-        VerificationStatus::Accepted => t_string!(i18n, video_status_accepted),
-        VerificationStatus::Rejected => t_string!(i18n, video_status_rejected),
-        VerificationStatus::Used => t_string!(i18n, video_status_used),
-        VerificationStatus::Expired => t_string!(i18n, video_status_expired),
-    }
-    .to_string()
-}
 
 /// What the video must show (spec §5), on both pages.
 #[component]
@@ -60,9 +46,7 @@ pub fn OpenCase() -> impl IntoView {
     let open = Action::new_local(move |request: &VerificationRequest| {
         let request = request.clone();
         let lang = lang(i18n.get_locale_untracked());
-        async move {
-            api::post::<_, VerificationCreated>("/api/verifications", &request, lang, None).await
-        }
+        async move { api::open_case(&request, lang).await }
     });
     let refused = move || open.value().get().and_then(Result::err);
     Effect::new(move |_| {
@@ -85,13 +69,13 @@ pub fn OpenCase() -> impl IntoView {
         (tried.get() && Email::parse(&email.get()).is_err())
             .then(|| t_string!(i18n, email_invalid).to_string())
     });
-    let other_error = move || {
+    let other_error = Signal::derive(move || {
         refused()
             .filter(|e| {
                 e.field().is_none() && e.refusal() != Some(care_rules::Refusal::DeviceNotFound)
             })
             .map(|e| api_message(i18n, &e))
-    };
+    });
     view! {
         <h1>{t!(i18n, video_title)}</h1>
         <p class="lead">{t!(i18n, video_intro)}</p>
@@ -107,22 +91,10 @@ pub fn OpenCase() -> impl IntoView {
                 hint=Signal::derive(move || t_string!(i18n, serial_hint).to_string()) error=serial_error value=serial />
             <TextField id="video-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
                 error=email_error value=email input_type="email" autocomplete="email" inputmode="email" />
-            <p class="error-text" role="alert">{other_error}</p>
+            <FormError error=other_error />
             <button type="submit" disabled=move || open.pending().get()>{t!(i18n, video_open_case)}</button>
         </form>
     }
-}
-
-pub fn reason_text(i18n: I18nContext<Locale>, reason: Option<RejectReason>) -> String {
-    match reason {
-        Some(RejectReason::SerialNotVisible) => t_string!(i18n, reason_serial_not_visible),
-        Some(RejectReason::DeviceDamaged) => t_string!(i18n, reason_device_damaged),
-        Some(RejectReason::VideoEdited) => t_string!(i18n, reason_video_edited),
-        Some(RejectReason::WrongDevice) => t_string!(i18n, reason_wrong_device),
-        Some(RejectReason::PoorQuality) => t_string!(i18n, reason_poor_quality),
-        Some(RejectReason::Other) | None => t_string!(i18n, reason_other),
-    }
-    .to_string()
 }
 
 #[component]
@@ -135,7 +107,7 @@ pub fn CasePage() -> impl IntoView {
     let case = LocalResource::new(move || {
         let id = id();
         let lang = lang(i18n.get_locale_untracked());
-        async move { api::get::<VerificationDocument>(&format!("/api/verifications/{id}"), lang).await }
+        async move { api::case(&id, lang).await }
     });
     // While a video waits for review, look again every 15 seconds.
     if let Ok(handle) = set_interval_with_handle(
@@ -167,7 +139,7 @@ pub fn CasePage() -> impl IntoView {
                 .to_string()
             }
             VerificationStatus::Rejected => {
-                let mut reason = reason_text(i18n, doc.reject_reason);
+                let mut reason = text::reason(i18n, doc.reject_reason);
                 if let Some(note) = &doc.reject_note {
                     reason = format!("{reason} ({note})");
                 }
@@ -179,7 +151,7 @@ pub fn CasePage() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, video_title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match case.await {
                     Ok(doc) => {
@@ -216,8 +188,7 @@ pub fn CasePage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(e @ ApiError::Refused(_)) => view! { <p class="error-text" role="alert">{api_message(i18n, &e)}</p> }.into_any(),
-                    Err(e) => view! { <ServerError message=api_message(i18n, &e) retry=Callback::new(move |_| case.refetch()) /> }.into_any(),
+                    Err(e) => view! { <RequestFailed error=e retry=Callback::new(move |_| case.refetch()) /> }.into_any(),
                 }
             })}
         </Suspense>

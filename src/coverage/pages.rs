@@ -1,15 +1,14 @@
 //! Coverage check: enter a serial, see its coverage (`/coverage/{serial}`).
 
-use crate::api::{self, ApiError};
+use super::api;
+use super::view::CoverageView;
+use crate::api::ApiError;
 use crate::clock::use_ticking_now;
-use crate::components::coverage_view::CoverageView;
-use crate::components::field::TextField;
 use crate::format::lang;
 use crate::i18n::*;
-use crate::pages::{ServerError, use_title};
 use crate::refusal::api_message;
+use crate::ui::{Loading, RequestFailed, TextField, use_title};
 use care_rules::Serial;
-use care_rules::api::CoverageDocument;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -70,11 +69,11 @@ pub fn CoveragePage() -> impl IntoView {
     let coverage = LocalResource::new(move || {
         let serial = serial();
         let lang = lang(i18n.get_locale_untracked());
-        async move { api::get::<CoverageDocument>(&format!("/api/coverage/{serial}"), lang).await }
+        async move { api::coverage(&serial, lang).await }
     });
     view! {
         <h1>{t!(i18n, coverage_title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match coverage.await {
                     Ok(doc) => view! {
@@ -90,7 +89,7 @@ pub fn CoveragePage() -> impl IntoView {
                     }
                     Err(e) => view! {
                         <LookupForm initial=serial() server_error=Signal::derive(|| None::<String>) />
-                        <ServerError message=api_message(i18n, &e) retry=Callback::new(move |_| coverage.refetch()) />
+                        <RequestFailed error=e retry=Callback::new(move |_| coverage.refetch()) />
                     }
                     .into_any(),
                 }

@@ -2,8 +2,8 @@
 //! the rules in the browser, when a character is not allowed or the check character
 //! does not match (a typo), before anything is sent.
 
-use crate::components::field::{FieldNotes, described_by};
 use crate::i18n::*;
+use crate::ui::{FieldNotes, described_by};
 use care_rules::code::{CodeInput, format_partial, inspect};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;

@@ -166,7 +166,7 @@ pub async fn create(
         b64(&ascii_name),
         b64(file_type)
     );
-    let xhr = request("POST", "/api/uploads")?;
+    let xhr = request("POST", super::super::api::UPLOADS)?;
     xhr.set_request_header("Upload-Length", &format!("{length}"))
         .map_err(|_| TusError::Network)?;
     xhr.set_request_header("Upload-Metadata", &metadata)

@@ -1,0 +1,15 @@
+//! The activation API, as the wizard calls it.
+
+use crate::api::{self, ApiError};
+use care_rules::Lang;
+use care_rules::api::{ActivationRequest, CoverageDocument};
+
+/// `POST /api/activations`, with an idempotency key so that a retry after a lost answer
+/// is safe.
+pub async fn activate(
+    request: &ActivationRequest,
+    idempotency_key: &str,
+    lang: Lang,
+) -> Result<CoverageDocument, ApiError> {
+    api::post("/api/activations", request, lang, Some(idempotency_key)).await
+}

@@ -1,0 +1,26 @@
+//! The claims API, as the owner's pages call it.
+
+use crate::api::{self, ApiError};
+use care_rules::api::{ChoiceRequest, ClaimCreated, ClaimDocument, ClaimRequest};
+use care_rules::{ClaimOption, Lang};
+
+/// `POST /api/claims`.
+pub async fn file(request: &ClaimRequest, lang: Lang) -> Result<ClaimCreated, ApiError> {
+    api::post("/api/claims", request, lang, None).await
+}
+
+/// `GET /api/claims/{id}`: the claim by its link.
+pub async fn claim(id: &str, lang: Lang) -> Result<ClaimDocument, ApiError> {
+    api::get(&format!("/api/claims/{id}"), lang).await
+}
+
+/// `POST /api/claims/{id}/choice`.
+pub async fn choose(id: &str, option: ClaimOption, lang: Lang) -> Result<ClaimDocument, ApiError> {
+    api::post(
+        &format!("/api/claims/{id}/choice"),
+        &ChoiceRequest { option },
+        lang,
+        None,
+    )
+    .await
+}

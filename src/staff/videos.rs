@@ -1,0 +1,141 @@
+//! The reviewer's side: the videos waiting for review, and a case with its video, the
+//! acceptance and the rejection with a reason.
+
+use super::gate::StaffGate;
+use super::{api, lang_now};
+use crate::format::when;
+use crate::i18n::*;
+use crate::ui::{FormError, Loading, RequestFailed, TextField, action_error, use_title};
+use crate::verification::text;
+use care_rules::api::DecisionRequest;
+use care_rules::{RejectReason, Role, VerificationStatus};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn VideoQueue() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, staff_videos).to_string());
+    view! {
+        <h1>{t!(i18n, staff_videos)}</h1>
+        <StaffGate role=Role::Reviewer>
+            {move || {
+                let queue = LocalResource::new(move || async move {
+                    api::videos(VerificationStatus::PendingReview, lang_now(i18n)).await
+                });
+                view! {
+                    <Suspense fallback=Loading>
+                        {move || Suspend::new(async move {
+                            let lang = lang_now(i18n);
+                            match queue.await {
+                                Ok(items) if items.is_empty() => view! { <p>{t!(i18n, staff_empty)}</p> }.into_any(),
+                                Ok(items) => view! {
+                                    <ul class="queue">
+                                        {items.into_iter().map(|item| view! {
+                                            <li class="card">
+                                                <strong>{item.serial.clone()}</strong>" · "{item.product_id.clone().unwrap_or_default()}
+                                                <br/>{item.email.clone()}" · "{t!(i18n, staff_submitted)}": "
+                                                {item.submitted_at.map(|t| when(t, lang)).unwrap_or_default()}
+                                                <br/><A href=format!("/staff/videos/{}", item.id)>{t!(i18n, staff_open)}</A>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                                Err(e) => view! { <RequestFailed error=e /> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                }
+            }}
+        </StaffGate>
+    }
+}
+
+#[component]
+pub fn VideoReview() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, staff_videos).to_string());
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    view! {
+        <h1>{t!(i18n, staff_videos)}</h1>
+        <StaffGate role=Role::Reviewer>
+            {move || {
+                let id = id();
+                let case = LocalResource::new({
+                    let id = id.clone();
+                    move || {
+                        let id = id.clone();
+                        async move { api::case(&id, lang_now(i18n)).await }
+                    }
+                });
+                let reason = RwSignal::new(RejectReason::SerialNotVisible);
+                let note = RwSignal::new(String::new());
+                let decide = Action::new_local({
+                    let id = id.clone();
+                    move |request: &DecisionRequest| {
+                        let (request, id) = (request.clone(), id.clone());
+                        async move { api::decide(&id, &request, lang_now(i18n)).await }
+                    }
+                });
+                Effect::new(move |_| {
+                    if let Some(Ok(_)) = decide.value().get() {
+                        case.refetch();
+                    }
+                });
+                let error = action_error(decide);
+                let video = api::video_url(&id);
+                view! {
+                    <Suspense fallback=Loading>
+                        {move || {
+                            let video = video.clone();
+                            Suspend::new(async move {
+                                match case.await {
+                                    Ok(doc) => {
+                                        let pending = doc.status == VerificationStatus::PendingReview;
+                                        view! {
+                                            <section class="card">
+                                                <h2>{t!(i18n, staff_video_title, serial = doc.serial.clone())}</h2>
+                                                <video controls preload="metadata" src=video class="review-video"></video>
+                                                <p class="status ok" role="status">{text::status(i18n, doc.status)}</p>
+                                                {pending.then(|| view! {
+                                                    <div class="actions">
+                                                        <button type="button" on:click=move |_| { decide.dispatch(DecisionRequest { accept: true, reason: None, note: None }); }>
+                                                            {t!(i18n, video_accept)}
+                                                        </button>
+                                                    </div>
+                                                    <form class="reject" on:submit=move |ev| {
+                                                        ev.prevent_default();
+                                                        let text = note.get_untracked();
+                                                        decide.dispatch(DecisionRequest { accept: false, reason: Some(reason.get_untracked()), note: Some(text).filter(|n| !n.trim().is_empty()) });
+                                                    }>
+                                                        <div class="field">
+                                                            <label for="reject-reason">{t!(i18n, reject_reason_label)}</label>
+                                                            <select id="reject-reason" on:change:target=move |ev| {
+                                                                if let Some(r) = RejectReason::parse(&ev.target().value()) { reason.set(r); }
+                                                            }>
+                                                                {RejectReason::ALL.iter().map(|r| {
+                                                                    view! { <option value=r.as_str()>{text::reason(i18n, Some(*r))}</option> }
+                                                                }).collect_view()}
+                                                            </select>
+                                                        </div>
+                                                        <TextField id="reject-note" label=Signal::derive(move || t_string!(i18n, reject_note_label).to_string())
+                                                            value=note />
+                                                        <button type="submit" class="secondary">{t!(i18n, video_reject)}</button>
+                                                    </form>
+                                                })}
+                                                <FormError error=error />
+                                            </section>
+                                        }.into_any()
+                                    }
+                                    Err(e) => view! { <RequestFailed error=e /> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Suspense>
+                }
+            }}
+        </StaffGate>
+    }
+}

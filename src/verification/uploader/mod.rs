@@ -1,0 +1,396 @@
+//! The video upload: checks the file (the rules' type, size and duration limits, the
+//! duration from the browser's own metadata) before sending, then sends it with tus in
+//! chunks with a progress bar, speed and time left, pause and resume, automatic retry
+//! after a dropped connection, and resume after a reload. The decisions live in
+//! [`machine`]; this module is the view and the loop that follows them.
+
+pub mod machine;
+mod resume;
+pub mod tus;
+
+use crate::format::{duration, lang, left, size};
+use crate::i18n::*;
+use crate::ui::{FieldNotes, described_by};
+use care_rules::Timestamp;
+use care_rules::verification::video;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::I18nContext;
+use machine::{AfterChunk, Checked, Failure, FileIdentity, Phase, percent};
+use tus::InFlight;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::File;
+
+fn identity(file: &File) -> FileIdentity {
+    FileIdentity {
+        name: file.name(),
+        size: file.size(),
+        modified: file.last_modified(),
+    }
+}
+
+/// Waits before attempt number `attempt`, counting down in the page; a pause cuts the
+/// wait short.
+async fn retry_wait(phase: RwSignal<Phase>, attempt: u32) {
+    for left in (1..=machine::retry_delay(attempt)).rev() {
+        if !matches!(phase.get_untracked(), Phase::Sending | Phase::Retrying(_)) {
+            return;
+        }
+        phase.set(Phase::Retrying(left));
+        sleep(1000).await;
+    }
+    if matches!(phase.get_untracked(), Phase::Retrying(_)) {
+        phase.set(Phase::Sending);
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The video's length from the browser's own metadata, or `None` if it cannot read it.
+async fn video_duration(file: &File) -> Option<f64> {
+    let document = web_sys::window()?.document()?;
+    let video: web_sys::HtmlVideoElement =
+        document.create_element("video").ok()?.dyn_into().ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(file).ok()?;
+    video.set_preload("metadata");
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let ok = Closure::once_into_js({
+            let resolve = resolve.clone();
+            move || resolve.call0(&JsValue::TRUE)
+        });
+        let failed = Closure::once_into_js({
+            let resolve = resolve.clone();
+            move || resolve.call0(&JsValue::FALSE)
+        });
+        video.set_onloadedmetadata(Some(ok.unchecked_ref()));
+        video.set_onerror(Some(failed.unchecked_ref()));
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                failed.unchecked_ref(),
+                5000,
+            );
+        }
+    });
+    video.set_src(&url);
+    let loaded = wasm_bindgen_futures::JsFuture::from(promise).await.ok()? == JsValue::TRUE;
+    let _ = web_sys::Url::revoke_object_url(&url);
+    let seconds = video.duration();
+    (loaded && seconds.is_finite()).then_some(seconds)
+}
+
+/// The signals the send loop moves and the view shows.
+#[derive(Clone, Copy)]
+struct Progress {
+    phase: RwSignal<Phase>,
+    sent: RwSignal<f64>,
+    speed: RwSignal<f64>,
+}
+
+/// Sends `file` to its end, or until paused or refused, as [`machine`] decides.
+async fn send(case_id: String, file: File, progress: Progress, in_flight: InFlight) -> bool {
+    let Progress { phase, sent, speed } = progress;
+    let mut attempt: u32 = 0;
+    let mut url = resume::load(&case_id).map(|s| s.url);
+    loop {
+        if phase.get_untracked() != Phase::Sending {
+            return false;
+        }
+        let current = match &url {
+            Some(u) => u.clone(),
+            None => match tus::create(&case_id, file.size(), &file.name(), &file.type_()).await {
+                Ok(created) => {
+                    resume::save(&case_id, &identity(&file), &created);
+                    url = Some(created.clone());
+                    created
+                }
+                Err(tus::TusError::Status(status, _)) => {
+                    phase.set(Phase::Failed(Failure::Refused(status)));
+                    return false;
+                }
+                Err(_) => {
+                    attempt += 1;
+                    retry_wait(phase, attempt).await;
+                    continue;
+                }
+            },
+        };
+        let offset = match tus::offset(&current).await {
+            Ok(Some(offset)) => offset,
+            Ok(None) => {
+                // The upload is gone (replaced or removed): start a new one.
+                resume::forget(&case_id);
+                url = None;
+                continue;
+            }
+            Err(_) => {
+                attempt += 1;
+                retry_wait(phase, attempt).await;
+                continue;
+            }
+        };
+        sent.set(offset);
+        let Some((start, end)) = machine::next_chunk(offset, file.size()) else {
+            break;
+        };
+        let Ok(blob) = file.slice_with_f64_and_f64(start, end) else {
+            phase.set(Phase::Failed(Failure::Unreadable));
+            return false;
+        };
+        let started = js_sys::Date::now();
+        let on_progress = Box::new(move |loaded: f64| {
+            sent.set(start + loaded);
+            let elapsed = (js_sys::Date::now() - started) / 1000.0;
+            if elapsed > 0.5 {
+                speed.set(loaded / elapsed);
+            }
+        });
+        let outcome = tus::patch(&current, start, &blob, &in_flight, on_progress).await;
+        match machine::after_chunk(&outcome) {
+            AfterChunk::Continue => attempt = 0,
+            AfterChunk::AskOffset => {}
+            AfterChunk::Stop => return false,
+            AfterChunk::Fail(failure) => {
+                resume::forget(&case_id);
+                phase.set(Phase::Failed(failure));
+                return false;
+            }
+            AfterChunk::Retry => {
+                attempt += 1;
+                retry_wait(phase, attempt).await;
+            }
+        }
+    }
+    resume::forget(&case_id);
+    sent.set(file.size());
+    phase.set(Phase::Done);
+    true
+}
+
+#[component]
+pub fn Uploader(
+    #[prop(into)] case_id: String,
+    /// The server's unfinished upload for this case, if any (to resume).
+    #[prop(into)]
+    resume: Option<care_rules::api::UploadProgress>,
+    /// Called when the whole file has arrived.
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let file = RwSignal::new_local(None::<File>);
+    let checked = RwSignal::new(Checked::Nothing);
+    let progress = Progress {
+        phase: RwSignal::new(Phase::Idle),
+        sent: RwSignal::new(0.0f64),
+        speed: RwSignal::new(0.0f64),
+    };
+    let Progress { phase, sent, speed } = progress;
+    let total = RwSignal::new(0.0f64);
+    let in_flight = StoredValue::new_local(InFlight::default());
+    let saved = resume::load(&case_id).filter(|s| resume.as_ref().is_some_and(|r| r.url == s.url));
+    let case = StoredValue::new(case_id);
+
+    let on_file = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        checked.set(Checked::Checking);
+        phase.set(Phase::Idle);
+        spawn_local(async move {
+            let seconds = video_duration(&chosen).await;
+            let interrupted = resume::load(&case.get_value()).map(|s| s.identity());
+            checked.set(machine::check(
+                &identity(&chosen),
+                &chosen.type_(),
+                seconds,
+                interrupted.as_ref(),
+            ));
+            total.set(chosen.size());
+            file.set(Some(chosen));
+        });
+    };
+    let start = move || {
+        let Some(chosen) = file.get_untracked() else {
+            return;
+        };
+        phase.set(Phase::Sending);
+        let (case_id, flight) = (case.get_value(), in_flight.get_value());
+        spawn_local(async move {
+            if send(case_id, chosen, progress, flight).await {
+                on_done.run(());
+            }
+        });
+    };
+    let pause = move |_| {
+        phase.set(Phase::Paused);
+        in_flight.get_value().abort();
+    };
+    let start_over = move |_| {
+        resume::forget(&case.get_value());
+        if let Some(chosen) = file.get_untracked() {
+            checked.set(Checked::Ready {
+                name: chosen.name(),
+                bytes: chosen.size(),
+                seconds: None,
+            });
+        }
+    };
+
+    let lang = move || lang(i18n.get_locale());
+    let saved_for_view = StoredValue::new(saved);
+    let saved_name = move || saved_for_view.with_value(|s| s.as_ref().map(|s| s.name.clone()));
+    let resume_state = StoredValue::new(resume);
+    let resume_percent = move || {
+        resume_state.with_value(|r| {
+            r.as_ref()
+                .map_or(0, |r| percent(r.offset as f64, r.length as f64))
+        })
+    };
+    let file_error = Signal::derive(move || match checked.get() {
+        Checked::Problem(p) => Some(problem_text(i18n, p)),
+        Checked::OtherFile => {
+            saved_name().map(|name| t_string!(i18n, upload_other_file, name).to_string())
+        }
+        _ => None,
+    });
+    let file_status = Signal::derive(move || match checked.get() {
+        Checked::Checking => Some(t_string!(i18n, file_checking).to_string()),
+        Checked::Ready {
+            name,
+            bytes,
+            seconds,
+        } => Some(
+            t_string!(
+                i18n,
+                file_ok,
+                name,
+                size = size(bytes as u64, lang()),
+                duration = seconds.map(duration).unwrap_or_else(|| "—".to_owned())
+            )
+            .to_string(),
+        ),
+        _ => None,
+    });
+    let hint = Signal::derive(move || t_string!(i18n, file_hint).to_string());
+    let reselect = move || {
+        let resume_percent = resume_percent();
+        saved_for_view.with_value(|s| s.clone()).filter(|_| phase.get() == Phase::Idle).map(|s| {
+            view! { <p class="notice">{t!(i18n, upload_reselect, name = s.name, percent = resume_percent)}</p> }
+        })
+    };
+    let can_send = move || {
+        matches!(checked.get(), Checked::Ready { .. })
+            && matches!(phase.get(), Phase::Idle | Phase::Paused | Phase::Failed(_))
+    };
+    let progress_text = move || {
+        let (lang, done, all) = (lang(), sent.get(), total.get());
+        t_string!(
+            i18n,
+            upload_progress,
+            sent = size(done as u64, lang),
+            total = size(all as u64, lang),
+            percent = percent(done, all)
+        )
+        .to_string()
+    };
+    let speed_text = move || {
+        let (lang, rate) = (lang(), speed.get());
+        (rate > 0.0 && phase.get() == Phase::Sending).then(|| {
+            let seconds = ((total.get() - sent.get()) / rate).max(0.0) as i64;
+            let now = Timestamp::UNIX_EPOCH;
+            let later = now + jiff::SignedDuration::from_secs(seconds);
+            t_string!(
+                i18n,
+                upload_speed,
+                speed = size(rate as u64, lang),
+                left = left(now, later, lang)
+            )
+            .to_string()
+        })
+    };
+    let phase_text = move || match phase.get() {
+        Phase::Paused => Some(t_string!(i18n, upload_paused).to_string()),
+        Phase::Retrying(seconds) => Some(t_string!(i18n, upload_retrying, seconds).to_string()),
+        Phase::Done => Some(t_string!(i18n, upload_done).to_string()),
+        Phase::Failed(failure) => Some(failure_text(i18n, failure)),
+        Phase::Idle | Phase::Sending => None,
+    };
+    let accept = video::TYPES
+        .iter()
+        .chain(video::EXTENSIONS.iter())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",");
+    view! {
+        <section class="uploader">
+            {reselect}
+            <div class="field">
+                <label for="video-file">{t!(i18n, file_label)}</label>
+                <input
+                    id="video-file"
+                    type="file"
+                    accept=accept
+                    aria-describedby=described_by("video-file", true)
+                    aria-invalid=move || if file_error.get().is_some() { "true" } else { "false" }
+                    on:change=on_file
+                />
+                <FieldNotes id="video-file" hint=Some(hint) error=file_error status=file_status />
+            </div>
+            {move || matches!(checked.get(), Checked::OtherFile).then(|| view! {
+                <button type="button" class="secondary" on:click=start_over>{t!(i18n, upload_restart)}</button>
+            })}
+            <div class="upload-actions">
+                <button type="button" disabled=move || !can_send() on:click=move |_| start()>
+                    {move || if phase.get() == Phase::Paused { t!(i18n, upload_resume).into_any() } else { t!(i18n, upload_start).into_any() }}
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || !matches!(phase.get(), Phase::Sending | Phase::Retrying(_))
+                    on:click=pause
+                >
+                    {t!(i18n, upload_pause)}
+                </button>
+            </div>
+            <div class="progress" hidden=move || total.get() == 0.0 || matches!(checked.get(), Checked::Problem(_))>
+                <label for="upload-progress">{t!(i18n, upload_progress_label)}</label>
+                <progress id="upload-progress" max=move || total.get() value=move || sent.get()></progress>
+                <p aria-live="polite">{progress_text}</p>
+                <p>{speed_text}</p>
+            </div>
+            <p class="upload-phase" role="status">{phase_text}</p>
+        </section>
+    }
+}
+
+fn problem_text(i18n: I18nContext<Locale>, problem: video::Problem) -> String {
+    match problem {
+        video::Problem::WrongType => t_string!(i18n, file_wrong_type),
+        video::Problem::TooLarge => t_string!(i18n, file_too_large),
+        video::Problem::TooShort => t_string!(i18n, file_too_short),
+        video::Problem::TooLong => t_string!(i18n, file_too_long),
+    }
+    .to_string()
+}
+
+fn failure_text(i18n: I18nContext<Locale>, failure: Failure) -> String {
+    match failure {
+        Failure::Unreadable => t_string!(i18n, file_unreadable).to_string(),
+        Failure::Refused(415) => t_string!(i18n, refusal_unsupported_media_type).to_string(),
+        Failure::Refused(413) => t_string!(i18n, file_too_large).to_string(),
+        Failure::Refused(_) => t_string!(i18n, error_server).to_string(),
+    }
+}
