@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod instances;
 mod logs;
+mod migrations;
 mod openapi;
 mod operator;
 mod reminders;
