@@ -1,9 +1,10 @@
 // Every page in both languages: axe-core finds nothing serious or critical, and a
 // 360 px screenshot of each is kept as a test artefact.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launch, phone, BASE_URL } from './browser.mjs';
+import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
 import { activate, code, device, shot, api } from './portal.mjs';
 
 const require = createRequire(import.meta.url);
@@ -34,9 +35,13 @@ before(async () => {
   };
 });
 after(async () => { await browser?.close(); });
+// No page may throw, log an error it did not expect, or break the Content Security Policy.
+afterEach(() => assert.deepEqual(pageErrors(), []));
 
 async function audit(page) {
-  await page.addScriptTag({ path: AXE });
+  // Evaluated by the test tool rather than added as a <script>, which the page's Content
+  // Security Policy rightly refuses.
+  await page.evaluate(readFileSync(AXE, 'utf8'));
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

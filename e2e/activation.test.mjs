@@ -1,13 +1,15 @@
 // Activation journeys in the browser, each followed by a coverage check: a direct
 // activation, a typo caught before anything is sent, an extension, and English.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, BASE_URL } from './browser.mjs';
+import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
 import { activate, code, device, now, shot } from './portal.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+// No page may throw, log an error it did not expect, or break the Content Security Policy.
+afterEach(() => assert.deepEqual(pageErrors(), []));
 
 /** Fills the wizard from the code to the review, in Polish. */
 async function throughWizard(page, { cardCode, serial, plan = 'Plan roczny', name = 'Jan Kowalski', email = 'jan@example.pl', prefix }) {
@@ -114,6 +116,7 @@ test('an extension shows the new end date, then four replacements', async () => 
 
 test('a refusal from the server comes back to its field, translated', async () => {
   const page = await phone(browser);
+  page.expected.push(/status of 409/); // the server's refusal of the used code
   const serial = device('osmo-360', null);
   const used = code('osmo-360', 'annual');
   assert.equal((await activate(used, device('osmo-360', null))).status, 201);

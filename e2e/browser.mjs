@@ -21,11 +21,36 @@ export function launch() {
   });
 }
 
-/** A phone-sized page (360 px wide) that fails the test on any page error. */
+/** Pages opened since the last `checkPages()`. */
+const opened = new Set();
+
+/** A phone-sized page (360 px wide). Its uncaught errors, its console errors (unless
+ *  they match one of `page.expected`, the errors a test provokes on purpose) and any
+ *  Content Security Policy violation are collected in `page.errors`. */
 export async function phone(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'pl-PL', ...options });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
   const page = await context.newPage();
   page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.expected = [];
+  page.on('pageerror', (e) => page.errors.push(`uncaught: ${e.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    if (!page.expected.some((pattern) => pattern.test(text))) page.errors.push(`console: ${text}`);
+  });
+  opened.add(page);
   return page;
+}
+
+/** The errors of every page opened since the last call; a test file checks it after
+ *  each test (`afterEach`), so no page error or CSP violation passes unnoticed. */
+export function pageErrors() {
+  const errors = [...opened].flatMap((page) => page.errors.map((e) => `${page.url()}: ${e}`));
+  opened.clear();
+  return errors;
 }

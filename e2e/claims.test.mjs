@@ -1,14 +1,16 @@
 // Claims in the browser: an owner files a claim and chooses Care Refresh, the service
 // team takes it through the staff console, and the coverage shows one replacement
 // less; a reviewer reviews a video in the console.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, BASE_URL } from './browser.mjs';
+import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
 import { activate, api, code, device, shot, staffAccount, videoFile } from './portal.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+// No page may throw, log an error it did not expect, or break the Content Security Policy.
+afterEach(() => assert.deepEqual(pageErrors(), []));
 
 async function signIn(page, account) {
   await page.goto(`${BASE_URL}/staff`);
@@ -39,6 +41,7 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await shot(owner, 'claim-2-filed');
 
   const staff = await phone(browser, { viewport: { width: 1024, height: 800 } });
+  staff.expected.push(/status of 401/); // the console asks who is signed in before sign-in
   await signIn(staff, staffAccount('service'));
   await staff.getByRole('link', { name: 'Zgłoszenia' }).click();
   await staff.getByLabel('Stan').selectOption('submitted');
@@ -103,6 +106,7 @@ test('the staff console reviews a video; claims stay out of a reviewer\'s reach'
   await owner.getByText('Film czeka na ocenę. Sprawdzimy go najszybciej, jak to możliwe.').waitFor();
 
   const staff = await phone(browser, { viewport: { width: 1024, height: 800 } });
+  staff.expected.push(/status of 401/); // the console asks who is signed in before sign-in
   await signIn(staff, staffAccount('reviewer'));
   await staff.getByRole('link', { name: 'Filmy do oceny' }).click();
   const entry = staff.locator('li.card', { hasText: serial });

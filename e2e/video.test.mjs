@@ -1,14 +1,16 @@
 // The video journey: the wizard sends an owner of an older device to a verification
 // case, the video is uploaded (and survives a dropped connection and a reload), staff
 // accept it through the API, and the plan is activated inside the 72 hours.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phone, BASE_URL } from './browser.mjs';
+import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
 import { accept, advance, api, code, device, now, shot, videoFile } from './portal.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+// No page may throw, log an error it did not expect, or break the Content Security Policy.
+afterEach(() => assert.deepEqual(pageErrors(), []));
 
 const DAY = 24 * 3600 * 1000;
 
@@ -88,6 +90,7 @@ test('an older device: video, acceptance, activation within 72 hours', async () 
 
 test('an upload cut by a dropped connection resumes by itself', async () => {
   const page = await phone(browser);
+  page.expected.push(/ERR_INTERNET_DISCONNECTED/); // the connection this test cuts
   const serial = device('osmo-360', new Date((await now()).getTime() - 100 * DAY));
   await page.goto(`${BASE_URL}/verification?serial=${serial}`);
   const caseId = await openCase(page, serial);

@@ -58,7 +58,8 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     let status = response.status();
     if response.ok() {
         response.json::<T>().await.map_err(|_| ApiError::Server)
-    } else if (400..500).contains(&status) || status == 460 {
+    } else if status >= 400 {
+        // Refusals carry a `code` (507 `storage_full` among them); a bare 500 does not.
         match response.json::<Problem>().await {
             Ok(problem) => Err(ApiError::Refused(problem)),
             Err(_) => Err(ApiError::Server),

@@ -41,6 +41,8 @@ pub fn message(i18n: I18nContext<Locale>, refusal: Refusal, retry_after: Option<
         TusVersionUnsupported => t_string!(i18n, refusal_tus_version_unsupported).to_string(),
         MethodNotAllowed => t_string!(i18n, refusal_method_not_allowed).to_string(),
         RangeNotSatisfiable => t_string!(i18n, refusal_range_not_satisfiable).to_string(),
+        VideoDurationOutOfRange => t_string!(i18n, refusal_video_duration_out_of_range).to_string(),
+        StorageFull => t_string!(i18n, refusal_storage_full).to_string(),
     }
 }
 

@@ -179,6 +179,7 @@ mod tests {
 
     fn accepted(at_: Timestamp) -> VerificationCase {
         VerificationCase {
+            opened_at: at_,
             status: VerificationStatus::Accepted,
             accepted_at: Some(at_),
         }
@@ -251,6 +252,7 @@ mod tests {
             Err(Refusal::VerificationWindowClosed)
         );
         let pending = VerificationCase {
+            opened_at: accepted_at,
             status: VerificationStatus::PendingReview,
             accepted_at: None,
         };

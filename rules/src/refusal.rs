@@ -45,6 +45,10 @@ pub enum Refusal {
     MethodNotAllowed,
     /// A `Range` outside the video (416).
     RangeNotSatisfiable,
+    /// The video's length is outside 15 s to 10 min, as its container says.
+    VideoDurationOutOfRange,
+    /// The upload store or its quota is full (507).
+    StorageFull,
 }
 
 crate::wire_names!(Refusal {
@@ -76,6 +80,8 @@ crate::wire_names!(Refusal {
     TusVersionUnsupported => "tus_version_unsupported",
     MethodNotAllowed => "method_not_allowed",
     RangeNotSatisfiable => "range_not_satisfiable",
+    VideoDurationOutOfRange => "video_duration_out_of_range",
+    StorageFull => "storage_full",
 });
 
 impl std::error::Error for Refusal {}
@@ -108,7 +114,7 @@ mod tests {
     use std::collections::HashSet;
 
     /// The codes the spec's §6 names, written out again so that a renamed variant fails.
-    const SPEC_CODES: [&str; 22] = [
+    const SPEC_CODES: [&str; 24] = [
         "invalid_code_format",
         "code_not_found",
         "code_already_used",
@@ -131,6 +137,8 @@ mod tests {
         "unauthorized",
         "forbidden",
         "not_found",
+        "video_duration_out_of_range",
+        "storage_full",
     ];
 
     /// Codes beyond the spec's list, for workflow steps and resumable uploads.

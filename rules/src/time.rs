@@ -11,6 +11,8 @@ pub use jiff::Timestamp;
 pub const DIRECT_ACTIVATION_WINDOW: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// R3: an accepted video must be followed by an activation within this.
 pub const VERIFICATION_WINDOW: SignedDuration = SignedDuration::from_hours(72);
+/// A verification case awaits its video this long, then expires (spec §5).
+pub const UPLOAD_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
 /// R5: after coverage ends it can still be extended for this long.
 pub const EXTENSION_GRACE: SignedDuration = SignedDuration::from_hours(15 * 24);
 /// R6: a chain spans at most this many calendar months from its first start.

@@ -2,7 +2,7 @@
 //! activation.
 
 use crate::refusal::Refusal;
-use crate::time::{Timestamp, VERIFICATION_WINDOW, after};
+use crate::time::{Timestamp, UPLOAD_WINDOW, VERIFICATION_WINDOW, after};
 use serde::{Deserialize, Serialize};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -52,6 +52,8 @@ crate::wire_names!(RejectReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerificationCase {
     pub status: VerificationStatus,
+    /// When the owner opened it: a video is awaited for 14 days from then.
+    pub opened_at: Timestamp,
     pub accepted_at: Option<Timestamp>,
 }
 
@@ -61,10 +63,19 @@ impl VerificationCase {
         self.accepted_at.map(|t| after(t, VERIFICATION_WINDOW))
     }
 
-    /// The status at `now`: an accepted case whose window has closed is `expired`.
+    /// Until when a case awaits its video.
+    pub fn upload_deadline(&self) -> Timestamp {
+        after(self.opened_at, UPLOAD_WINDOW)
+    }
+
+    /// The status at `now`: an accepted case whose 72 hours have passed, or a case still
+    /// awaiting its video 14 days after it was opened, is `expired`.
     pub fn status_at(&self, now: Timestamp) -> VerificationStatus {
         match (self.status, self.activation_deadline()) {
             (VerificationStatus::Accepted, Some(deadline)) if now >= deadline => {
+                VerificationStatus::Expired
+            }
+            (VerificationStatus::AwaitingUpload, _) if now >= self.upload_deadline() => {
                 VerificationStatus::Expired
             }
             (status, _) => status,
@@ -77,6 +88,7 @@ impl VerificationCase {
             VerificationStatus::AwaitingUpload => Ok(VerificationCase {
                 status: VerificationStatus::PendingReview,
                 accepted_at: None,
+                ..*self
             }),
             _ => Err(Refusal::InvalidState),
         }
@@ -88,10 +100,12 @@ impl VerificationCase {
             VerificationStatus::PendingReview if accept => Ok(VerificationCase {
                 status: VerificationStatus::Accepted,
                 accepted_at: Some(now),
+                ..*self
             }),
             VerificationStatus::PendingReview => Ok(VerificationCase {
                 status: VerificationStatus::Rejected,
                 accepted_at: None,
+                ..*self
             }),
             _ => Err(Refusal::InvalidState),
         }
@@ -209,6 +223,7 @@ mod tests {
 
     fn accepted(at_: &str) -> VerificationCase {
         VerificationCase {
+            opened_at: at(at_),
             status: VerificationStatus::Accepted,
             accepted_at: Some(at(at_)),
         }
@@ -233,9 +248,40 @@ mod tests {
     }
 
     #[test]
+    fn a_case_awaits_its_video_14_days_to_the_second() {
+        let opened = at("2026-11-01T10:00:00Z");
+        let case = VerificationCase {
+            status: VerificationStatus::AwaitingUpload,
+            opened_at: opened,
+            accepted_at: None,
+        };
+        let deadline = at("2026-11-15T10:00:00Z");
+        assert_eq!(case.upload_deadline(), deadline);
+        assert_eq!(
+            case.status_at(deadline - SECOND),
+            VerificationStatus::AwaitingUpload
+        );
+        assert_eq!(case.status_at(deadline), VerificationStatus::Expired);
+        assert_eq!(
+            case.status_at(deadline + SECOND),
+            VerificationStatus::Expired
+        );
+        // A case under review waits for staff however long it takes.
+        let pending = VerificationCase {
+            status: VerificationStatus::PendingReview,
+            ..case
+        };
+        assert_eq!(
+            pending.status_at(deadline + SECOND),
+            VerificationStatus::PendingReview
+        );
+    }
+
+    #[test]
     fn a_case_goes_from_upload_to_review_to_a_decision_once() {
         let now = at("2026-11-24T10:00:00Z");
         let new = VerificationCase {
+            opened_at: now,
             status: VerificationStatus::AwaitingUpload,
             accepted_at: None,
         };
@@ -265,6 +311,7 @@ mod tests {
             VerificationStatus::Used,
         ] {
             let case = VerificationCase {
+                opened_at: now,
                 status,
                 accepted_at: None,
             };
@@ -275,11 +322,13 @@ mod tests {
             );
         }
         let used = VerificationCase {
+            opened_at: now,
             status: VerificationStatus::Used,
             accepted_at: Some(now),
         };
         assert_eq!(used.admit(now), Err(Refusal::VerificationNotAccepted));
         let expired = VerificationCase {
+            opened_at: now,
             status: VerificationStatus::Expired,
             accepted_at: Some(now),
         };

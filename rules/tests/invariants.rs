@@ -68,6 +68,7 @@ proptest! {
                     let device = Device { product, activated_at, coverage: coverage.as_ref() };
                     let video = VerificationCase {
                         status: VerificationStatus::Accepted,
+                        opened_at: now,
                         accepted_at: Some(now),
                     };
                     let code = CodeFacts { product_id: product.id, plan, region: "PL", used: false };

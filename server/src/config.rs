@@ -22,7 +22,7 @@ pub struct Settings {
 
     /// Send email through this SMTP server (`smtp://…` or `smtps://…`) instead of
     /// writing `.eml` files under `<data dir>/outbox/`.
-    #[arg(long, env = "CARE_SMTP_URL")]
+    #[arg(long, env = "CARE_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
     /// The portal's address as customers reach it, for links in emails; defaults to
@@ -30,7 +30,8 @@ pub struct Settings {
     #[arg(long, env = "CARE_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// `1`: mark the staff session cookie `Secure` (set it behind TLS).
+    /// `1`: mark session cookies `Secure` (behind TLS). They are whenever
+    /// `CARE_PUBLIC_URL` is https.
     #[arg(long, env = "CARE_SECURE_COOKIES", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub secure_cookies: bool,
@@ -44,7 +45,8 @@ pub struct Settings {
     pub mail_from: String,
 
     /// `1`/`true`: enable `GET/POST /api/test-clock`: the clock then stands still and moves only
-    /// when advanced. For end-to-end tests of deadlines, never in production.
+    /// when advanced. For end-to-end tests of deadlines, never in production (refused
+    /// with an https `CARE_PUBLIC_URL`).
     #[arg(long, env = "CARE_TEST_CLOCK", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub test_clock: bool,
@@ -56,10 +58,74 @@ pub struct Settings {
     #[arg(long, env = "CARE_CLIENT_IP", default_value = "ConnectInfo")]
     pub client_ip: ClientIpSource,
 
-    /// Skip seeding demo data into an empty database.
-    #[arg(long, env = "CARE_NO_DEMO", value_parser = BoolishValueParser::new(),
+    /// Seed demo devices, codes and staff logins into an empty database, and print
+    /// them (`cargo xtask run` asks for it). Never on a real deployment: the demo
+    /// passwords are printed.
+    #[arg(long, env = "CARE_DEMO", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
-    pub no_demo: bool,
+    pub demo: bool,
+
+    #[command(flatten)]
+    pub connections: ConnectionLimits,
+
+    #[command(flatten)]
+    pub storage_limits: StorageLimits,
+}
+
+/// How much video the portal keeps at most: refused with 507 `storage_full` above it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct StorageLimits {
+    /// Bytes of video kept at most (open uploads and videos awaiting review or
+    /// retention); unset: no quota beyond the disk.
+    #[arg(long, env = "CARE_STORAGE_QUOTA")]
+    pub quota_bytes: Option<u64>,
+
+    /// Bytes the local disk must keep free after a new upload's full length.
+    #[arg(long, env = "CARE_STORAGE_RESERVE", default_value_t = 1 << 30)]
+    pub reserve_bytes: u64,
+}
+
+impl Default for StorageLimits {
+    fn default() -> Self {
+        StorageLimits {
+            quota_bytes: None,
+            reserve_bytes: 1 << 30,
+        }
+    }
+}
+
+/// How long a client may take and how many may be connected: defaults that a phone on
+/// a bad network passes and a slowloris does not.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionLimits {
+    /// Seconds a client has to send a request's headers; also how long an idle
+    /// keep-alive connection stays open.
+    #[arg(long, env = "CARE_HEADER_TIMEOUT", default_value_t = 20)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a request body may pause between two pieces (an upload on a slow phone
+    /// goes on as long as bytes keep coming).
+    #[arg(long, env = "CARE_BODY_TIMEOUT", default_value_t = 60)]
+    pub body_timeout_secs: u64,
+
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, env = "CARE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Seconds the server lets requests under way finish after Ctrl-C or SIGTERM.
+    #[arg(long, env = "CARE_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout_secs: 20,
+            body_timeout_secs: 60,
+            max_connections: 1024,
+            shutdown_grace_secs: 30,
+        }
+    }
 }
 
 impl Settings {
@@ -81,7 +147,9 @@ impl Settings {
             mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
             test_clock: false,
             client_ip: ClientIpSource::ConnectInfo,
-            no_demo: true,
+            demo: false,
+            connections: ConnectionLimits::default(),
+            storage_limits: StorageLimits::default(),
         }
     }
 }
@@ -94,7 +162,7 @@ pub struct DataSettings {
     pub data_dir: PathBuf,
 
     /// `sqlite://PATH` or `postgres://…`; defaults to `<data dir>/care.db`.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// Where videos are kept: `file://PATH` or `s3://BUCKET/PREFIX` (with the usual

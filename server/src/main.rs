@@ -99,6 +99,10 @@ enum Staff {
         #[arg(long, value_parser = parse_role)]
         role: Role,
     },
+    /// Set a new password (read from standard input); the member's sessions end.
+    Password { email: String },
+    /// Disable an account: it signs in no more, and its sessions end.
+    Disable { email: String },
 }
 
 fn parse_plan(s: &str) -> Result<Plan, String> {
@@ -184,18 +188,22 @@ async fn run() -> Result<()> {
             eprintln!("generated {} {product} {plan} codes", codes.len());
             Ok(())
         }
-        Command::Staff {
-            what: Staff::Add { email, role },
-        } => {
+        Command::Staff { what } => {
             let db = Db::open(&data.database_url()).await?;
-            let mut password = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut password)
-                .context("reading the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            operator::add_staff(&db, &email, role, password, now).await?;
-            eprintln!("added {email} as {role}");
+            match what {
+                Staff::Add { email, role } => {
+                    operator::add_staff(&db, &email, role, &read_password()?, now).await?;
+                    eprintln!("added {email} as {role}");
+                }
+                Staff::Password { email } => {
+                    operator::set_staff_password(&db, &email, &read_password()?).await?;
+                    eprintln!("set a new password for {email}; their sessions ended");
+                }
+                Staff::Disable { email } => {
+                    operator::disable_staff(&db, &email, now).await?;
+                    eprintln!("disabled {email}; their sessions ended");
+                }
+            }
             Ok(())
         }
         Command::Email {
@@ -218,6 +226,16 @@ async fn run() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A password, one line of standard input.
+fn read_password() -> Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn code_key(data: &DataSettings) -> Result<CodeKey> {

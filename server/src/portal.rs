@@ -31,8 +31,11 @@ async fn health() -> Json<Value> {
 /// The products with their fee schedules, and the plans (spec §3).
 #[utoipa::path(get, path = "/api/catalog", tag = "portal",
     responses((status = 200, body = CatalogDocument)))]
-async fn catalog() -> Json<CatalogDocument> {
-    Json(CatalogDocument::current())
+async fn catalog() -> impl axum::response::IntoResponse {
+    (
+        crate::http::public_for(3600),
+        Json(CatalogDocument::current()),
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,11 +1,20 @@
-//! Limits on attempts: wrong codes and wrong passwords per client and per serial or
-//! account, and cases and claims opened per client, each in a fixed window. Counters
-//! live in the database, so every instance counts the same attempts.
+//! Limits on attempts: wrong codes and wrong passwords, and cases and claims opened,
+//! each counted in a fixed window. Counters live in the database, so every instance
+//! counts the same attempts, and a limit is checked in the write transaction that
+//! records the attempt, with the counter locked: attempts racing each other are counted
+//! one after the other, and none slips past a full counter.
+//!
+//! Hard limits are kept per client (an IPv4 address, or an IPv6 /64: one household or
+//! one attacker's block) and per account or serial *and* client, so that a stranger's
+//! wrong guesses never lock the real owner or staff member out; against an account or
+//! serial from anywhere, failures only slow the answers down.
 
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::http::problem::ApiError;
 use anyhow::Result;
 use sqlx::Row;
+use std::net::IpAddr;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits {
@@ -16,6 +25,9 @@ pub struct RateLimits {
     pub window_seconds: i64,
     /// Verification cases or claims one client may open per window (each sends mail).
     pub cases_per_client: u32,
+    /// Uploads one client, and one case, may create per window.
+    pub uploads_per_client: u32,
+    pub uploads_per_case: u32,
 }
 
 impl Default for RateLimits {
@@ -25,6 +37,8 @@ impl Default for RateLimits {
             failures_per_serial: 10,
             window_seconds: 15 * 60,
             cases_per_client: 20,
+            uploads_per_client: 30,
+            uploads_per_case: 10,
         }
     }
 }
@@ -51,6 +65,46 @@ impl RateLimits {
     pub async fn record(&self, tx: &mut Tx, bucket: &str, now: i64) -> Result<()> {
         record_attempt(tx, bucket, now, self.window_seconds).await
     }
+
+    /// How long to wait before answering an attempt against `bucket` (an account or a
+    /// serial, from any client): nothing up to the per-serial limit of failures, then
+    /// one second doubling up to eight. A slowdown, never a lockout.
+    pub async fn slowdown(&self, db: &Db, bucket: &str, now: i64) -> Result<Duration> {
+        let mut tx = db.read().await?;
+        let (failures, _) = attempts(&mut tx, bucket, now, self.window_seconds).await?;
+        let over = failures.saturating_sub(self.failures_per_serial);
+        Ok(if failures < self.failures_per_serial {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(1u64 << over.min(3))
+        })
+    }
+}
+
+/// A client as the limits count it: an IPv4 address, or the /64 network of an IPv6
+/// address (one subscriber's line: a client can pick any of its 2^64 addresses).
+pub fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Removes counters whose window ended before `before`, on a schedule.
+pub async fn prune(db: &Db, before: i64) -> Result<u64> {
+    let mut tx = db.write().await?;
+    let done = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+        .bind(before)
+        .execute(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
 }
 
 /// Attempts counted in `bucket`'s current window, which started at the returned
@@ -105,4 +159,29 @@ async fn record_attempt(tx: &mut Tx, bucket: &str, now: i64, window: i64) -> Res
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_key;
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        assert_eq!(
+            client_key("203.0.113.7".parse().expect("ip")),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd".parse().expect("ip")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            client_key("2001:db8:1:2::1".parse().expect("ip")),
+            client_key("2001:db8:1:2:ffff::9".parse().expect("ip"))
+        );
+        assert_eq!(
+            client_key("::ffff:198.51.100.1".parse().expect("ip")),
+            "198.51.100.1"
+        );
+    }
 }

@@ -3,21 +3,32 @@
 
 use crate::activation::codes::CodeKey;
 use crate::clock::Clock;
+use crate::config::ConnectionLimits;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::email::{outbox, transport::Mailer};
+use crate::http::security::{self, SecurityHeaders};
 use crate::operator::demo;
 use crate::state::{AppState, Links};
 use crate::verification::uploads::{self, Videos, store::VideoStore};
 use crate::{api, http, jobs, web};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use axum::Router;
-use axum::extract::Request;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use lettre::message::Mailbox;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub struct Application {
@@ -27,11 +38,20 @@ pub struct Application {
     mailer: Mailer,
     mail_from: Mailbox,
     demo: Option<String>,
+    limits: ConnectionLimits,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
         let data = &settings.data;
+        let https = settings
+            .public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"));
+        if settings.test_clock && https {
+            bail!("CARE_TEST_CLOCK is for tests: it is refused with an https CARE_PUBLIC_URL");
+        }
+        private_data_dir(&data.data_dir)?;
         let db = Db::open(&data.database_url()).await?;
         let code_key = CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))?;
         let clock = if settings.test_clock {
@@ -39,10 +59,12 @@ impl Application {
         } else {
             Clock::System
         };
-        if !settings.no_demo {
+        let demo = if settings.demo {
             demo::seed_if_empty(&db, &code_key, clock.now()).await?;
-        }
-        let demo = demo::summary(&db, &code_key).await?;
+            demo::summary(&db, &code_key).await?
+        } else {
+            None
+        };
         let mailer = Mailer::new(settings.smtp_url.as_deref(), &data.outbox_dir())?;
         let mail_from: Mailbox = settings.mail_from.parse().context("CARE_MAIL_FROM")?;
         if !settings.web_dir.join("index.html").exists() {
@@ -60,18 +82,29 @@ impl Application {
         };
         let state = AppState {
             db,
-            videos: Videos::new(VideoStore::open(&data.storage_url())?),
+            videos: Videos::new(
+                VideoStore::open(&data.storage_url())?,
+                settings.storage_limits,
+            ),
             clock,
             code_key,
             outbox: Arc::default(),
             limits: Default::default(),
             links: Links::new(&public_url),
-            secure_cookies: settings.secure_cookies,
+            secure_cookies: settings.secure_cookies || https,
         };
         uploads::recover(&state).await?;
+        let body_timeout = Duration::from_secs(settings.connections.body_timeout_secs);
         let router = api::router(state.clone())
             .merge(web::app(&settings.web_dir))
             .layer(settings.client_ip.clone().into_extension())
+            // A body that stops coming for this long ends the request (the gap between
+            // two pieces, not the whole body: a slow phone's upload goes on).
+            .layer(RequestBodyTimeoutLayer::new(body_timeout))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(SecurityHeaders::new(&settings.web_dir, https)),
+                security::add,
+            ))
             .layer(TraceLayer::new_for_http());
         Ok(Application {
             listener,
@@ -80,6 +113,7 @@ impl Application {
             mailer,
             mail_from,
             demo,
+            limits: settings.connections.clone(),
         })
     }
 
@@ -104,8 +138,12 @@ impl Application {
         self.state.code_key.clone()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests under way. The
-    /// outbox worker and the jobs run alongside.
+    /// Serves until Ctrl-C or SIGTERM, then lets the requests under way finish for at
+    /// most the shutdown grace. The outbox worker and the jobs run alongside.
+    ///
+    /// Each connection is served by hyper with a timer: a client that does not send its
+    /// headers within the header timeout (or an idle keep-alive connection) is closed,
+    /// and no more than `max_connections` are served at once (`axum::serve` has neither).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let worker = tokio::spawn(outbox::run(
             self.state.db.clone(),
@@ -114,21 +152,78 @@ impl Application {
             self.state.outbox.clone(),
         ));
         let jobs = tokio::spawn(jobs::run(self.state.clone()));
-        // Trailing slashes are trimmed before routing (a layer on the router would run
-        // after a route was chosen).
-        let app = self
-            .router
-            .map_request(|request: Request| http::trim_trailing_slash(request));
-        let served = axum::serve(
-            self.listener,
-            axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+        let limits = self.limits;
+        let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        let graceful = GracefulShutdown::new();
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(limits.header_timeout_secs));
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot?,
+                () = &mut shutdown => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, say: wait a moment rather than spin.
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            // Trailing slashes are trimmed before routing (a layer on the router would
+            // run after a route was chosen); the peer is the client's address.
+            let service = self
+                .router
+                .clone()
+                .map_request(move |request: Request<Incoming>| {
+                    let mut request = http::trim_trailing_slash(request.map(Body::new));
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+            let connection =
+                http1.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, %peer, "connection ended");
+                }
+                drop(slot);
+            });
+        }
+        drop(self.listener);
+        let grace = Duration::from_secs(limits.shutdown_grace_secs);
+        if tokio::time::timeout(grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("requests still under way after the shutdown grace were cut");
+        }
         worker.abort();
         jobs.abort();
-        Ok(served?)
+        Ok(())
     }
+}
+
+/// The data folder, readable by this user only (its files hold personal data and the
+/// code key); files created from here on are private too.
+fn private_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("making {} private", dir.display()))?;
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -14,6 +14,7 @@ use crate::email::{self, messages::Activated};
 use crate::http::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::http::problem::{ApiError, problem_response, status_of};
 use crate::ids::{is_id, random_id};
+use crate::rate_limit::client_key;
 use crate::state::AppState;
 use crate::verification::cases;
 use axum::extract::State;
@@ -150,7 +151,13 @@ async fn activate(
         }
     }
     let parsed = parse(&req)?;
-    check_rate_limits(state, &caller, &parsed.serial, now).await?;
+    let limits = state.limits;
+    let buckets = Buckets::new(caller.ip, &parsed.serial);
+    // Guesses against this serial from anywhere slow its answers down (never lock it).
+    let pause = limits
+        .slowdown(&state.db, &buckets.serial, now.as_second())
+        .await?;
+    tokio::time::sleep(pause).await;
     let code_hash = state.code_key.hash(&parsed.code);
 
     let mut tx = state.db.write().await?;
@@ -160,6 +167,24 @@ async fn activate(
             return idempotency::replay(stored, &hash);
         }
     }
+    // Checked where a wrong code is recorded, with the counters locked: requests racing
+    // each other are counted one after the other.
+    limits
+        .check(
+            &mut tx,
+            &buckets.client,
+            limits.failures_per_client,
+            now.as_second(),
+        )
+        .await?;
+    limits
+        .check(
+            &mut tx,
+            &buckets.pair,
+            limits.failures_per_serial,
+            now.as_second(),
+        )
+        .await?;
     match apply(state, &mut tx, &parsed, &code_hash, caller.lang, now).await {
         Ok(document) => {
             let body = serde_json::to_string(&document).map_err(anyhow::Error::from)?;
@@ -176,6 +201,19 @@ async fn activate(
             tracing::info!(serial = %parsed.serial, code = %parsed.code.masked(), "plan activated");
             Ok(answer)
         }
+        Err(error) if error.refusal() == Some(Refusal::CodeNotFound) => {
+            // Nothing was written before the code was looked up: the failure is counted
+            // in this same transaction.
+            for bucket in [&buckets.client, &buckets.pair, &buckets.serial] {
+                limits.record(&mut tx, bucket, now.as_second()).await?;
+            }
+            if let Some(key) = &caller.idempotency_key {
+                idempotency::save(&mut tx, key, &refusal_answer(&error, hash), now).await?;
+            }
+            tx.commit().await?;
+            tracing::info!(serial = %parsed.serial, client = %caller.ip, "unknown code");
+            Err(error)
+        }
         Err(error) => {
             if let Some(key) = &caller.idempotency_key {
                 // On PostgreSQL a request with the same key may have committed while
@@ -185,7 +223,7 @@ async fn activate(
                 }
             }
             drop(tx);
-            after_refusal(state, &caller, &parsed, &error, hash, now).await?;
+            keep_refusal(state, &caller, &error, hash, now).await?;
             Err(error)
         }
     }
@@ -331,70 +369,46 @@ async fn apply(
     Ok(document)
 }
 
-fn client_bucket(ip: IpAddr) -> String {
-    format!("code-failures:client:{ip}")
+/// The counters of wrong codes an attempt is checked against: the client's and the
+/// (serial, client) pair's are hard limits; the serial's alone only slows answers down.
+struct Buckets {
+    client: String,
+    pair: String,
+    serial: String,
 }
 
-fn serial_bucket(serial: &Serial) -> String {
-    format!("code-failures:serial:{serial}")
-}
-
-async fn check_rate_limits(
-    state: &AppState,
-    caller: &Caller,
-    serial: &Serial,
-    now: Timestamp,
-) -> Result<(), ApiError> {
-    let limits = state.limits;
-    let now = now.as_second();
-    let mut tx = state.db.read().await?;
-    let buckets = [
-        (client_bucket(caller.ip), limits.failures_per_client),
-        (serial_bucket(serial), limits.failures_per_serial),
-    ];
-    for (bucket, limit) in buckets {
-        limits.check(&mut tx, &bucket, limit, now).await?;
+impl Buckets {
+    fn new(ip: IpAddr, serial: &Serial) -> Buckets {
+        let client = client_key(ip);
+        Buckets {
+            pair: format!("code-failures:serial:{serial}:client:{client}"),
+            client: format!("code-failures:client:{client}"),
+            serial: format!("code-failures:serial:{serial}"),
+        }
     }
-    Ok(())
 }
 
-/// After a refusal: count an unknown code against the client and the serial, and keep
-/// a rules refusal as the answer to the idempotency key.
-async fn after_refusal(
+fn refusal_answer(error: &ApiError, hash: Vec<u8>) -> StoredResponse {
+    StoredResponse {
+        request_hash: hash,
+        status: error.refusal().map_or(500, |r| status_of(r).as_u16()),
+        body: error.problem_json(),
+    }
+}
+
+/// After a refusal of the rules: keep it as the answer to the idempotency key.
+async fn keep_refusal(
     state: &AppState,
     caller: &Caller,
-    parsed: &Parsed,
     error: &ApiError,
     hash: Vec<u8>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let Some(refusal) = error.refusal() else {
+    let (Some(key), Some(_)) = (caller.idempotency_key.as_ref(), error.refusal()) else {
         return Ok(());
     };
-    let unknown_code = refusal == Refusal::CodeNotFound;
-    let keep = caller.idempotency_key.as_ref();
-    if !unknown_code && keep.is_none() {
-        return Ok(());
-    }
     let mut tx = state.db.write().await?;
-    if unknown_code {
-        let limits = state.limits;
-        limits
-            .record(&mut tx, &client_bucket(caller.ip), now.as_second())
-            .await?;
-        limits
-            .record(&mut tx, &serial_bucket(&parsed.serial), now.as_second())
-            .await?;
-        tracing::info!(serial = %parsed.serial, client = %caller.ip, "unknown code");
-    }
-    if let Some(key) = keep {
-        let stored = StoredResponse {
-            request_hash: hash,
-            status: status_of(refusal).as_u16(),
-            body: error.problem_json(),
-        };
-        idempotency::save(&mut tx, key, &stored, now).await?;
-    }
+    idempotency::save(&mut tx, key, &refusal_answer(error, hash), now).await?;
     tx.commit().await?;
     Ok(())
 }

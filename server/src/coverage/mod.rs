@@ -6,16 +6,22 @@ pub mod devices;
 
 use crate::db::Tx;
 use crate::http::problem::ApiError;
+use crate::http::public_for;
 use crate::state::AppState;
 use anyhow::anyhow;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use care_rules::api::{CoverageDocument, DeviceDocument};
 use care_rules::{Product, Refusal, Serial, Timestamp};
 use chains::StoredCoverage;
 use devices::{DeviceRecord, parse_serial};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// How long a public coverage may be kept by a browser or proxy: no personal data, and
+/// a few seconds late at most after a write.
+const PUBLIC_SECONDS: u32 = 10;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -81,11 +87,14 @@ impl DeviceState {
 async fn device(
     State(state): State<AppState>,
     Path(serial): Path<String>,
-) -> Result<Json<DeviceDocument>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let serial = parse_serial(&serial)?;
     let mut tx = state.db.read().await?;
     let device = DeviceState::load(&mut tx, &serial).await?;
-    Ok(Json(device.device_document(state.clock.now())))
+    Ok((
+        public_for(PUBLIC_SECONDS),
+        Json(device.device_document(state.clock.now())),
+    ))
 }
 
 /// The coverage of a serial number: public, with no personal data.
@@ -99,9 +108,12 @@ async fn device(
 async fn coverage(
     State(state): State<AppState>,
     Path(serial): Path<String>,
-) -> Result<Json<CoverageDocument>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let serial = parse_serial(&serial)?;
     let mut tx = state.db.read().await?;
     let device = DeviceState::load(&mut tx, &serial).await?;
-    Ok(Json(device.coverage_document(state.clock.now())))
+    Ok((
+        public_for(PUBLIC_SECONDS),
+        Json(device.coverage_document(state.clock.now())),
+    ))
 }

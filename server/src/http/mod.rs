@@ -5,6 +5,7 @@
 pub mod extract;
 pub mod openapi;
 pub mod problem;
+pub mod security;
 
 use crate::clock::Clock;
 use axum::extract::Request;
@@ -12,6 +13,13 @@ use axum::http::{HeaderValue, Uri, header};
 use axum::response::Response;
 use care_rules::Refusal;
 use problem::ApiError;
+
+/// `Cache-Control` of a public answer that may be cached for `seconds`.
+pub fn public_for(seconds: u32) -> [(axum::http::HeaderName, HeaderValue); 1] {
+    let value = HeaderValue::from_str(&format!("public, max-age={seconds}"))
+        .unwrap_or(HeaderValue::from_static("no-cache"));
+    [(header::CACHE_CONTROL, value)]
+}
 
 /// Unknown API paths answer with a problem, never with the app's HTML.
 pub async fn unknown_route() -> ApiError {

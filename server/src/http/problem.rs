@@ -89,6 +89,7 @@ pub fn status_of(refusal: Refusal) -> StatusCode {
         TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
+        StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         // tus' own status for a checksum mismatch.
         ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -108,6 +109,7 @@ pub fn status_of(refusal: Refusal) -> StatusCode {
         | CoverageCapExceeded
         | NoReplacementsLeft
         | CoverageNotActive
+        | VideoDurationOutOfRange
         | InvalidRequest => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -144,6 +146,8 @@ pub fn title_of(refusal: Refusal) -> &'static str {
         TusVersionUnsupported => "Unsupported tus version",
         MethodNotAllowed => "Method not allowed",
         RangeNotSatisfiable => "The range lies outside the file",
+        VideoDurationOutOfRange => "The video must be 15 seconds to 10 minutes long",
+        StorageFull => "No room to store the video now",
     }
 }
 
@@ -223,7 +227,12 @@ mod tests {
     #[test]
     fn every_refusal_has_a_client_error_status_and_a_title() {
         for &refusal in Refusal::ALL {
-            assert!(status_of(refusal).is_client_error(), "{refusal}");
+            let status = status_of(refusal);
+            // The store being full is the server's condition, not the client's mistake.
+            assert!(
+                status.is_client_error() || refusal == Refusal::StorageFull,
+                "{refusal}"
+            );
             assert!(!title_of(refusal).is_empty());
         }
         assert_eq!(

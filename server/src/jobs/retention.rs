@@ -1,5 +1,7 @@
 //! Retention: a video file is deleted 30 days after its case is decided (the case
-//! record stays), and an upload abandoned unfinished for 7 days is removed.
+//! record stays); an upload abandoned unfinished for 7 days is removed, and so is the
+//! partial upload of a case that expired waiting for its video (14 days, spec §5).
+//! Terminated uploads' rows go once their bytes are gone.
 
 use crate::state::AppState;
 use crate::verification::uploads::queries as uploads;
@@ -14,12 +16,12 @@ pub const ABANDONED_UPLOAD_KEPT: SignedDuration = SignedDuration::from_hours(7 *
 pub async fn sweep(state: &AppState, now: Timestamp) -> Result<usize> {
     let due = {
         let mut tx = state.db.read().await?;
-        uploads::due_for_deletion(
-            &mut tx,
-            now - VIDEO_KEPT_AFTER_DECISION,
-            now - ABANDONED_UPLOAD_KEPT,
-        )
-        .await?
+        let retention = uploads::Retention {
+            decided_before: now - VIDEO_KEPT_AFTER_DECISION,
+            abandoned_before: now - ABANDONED_UPLOAD_KEPT,
+            opened_before: now - care_rules::time::UPLOAD_WINDOW,
+        };
+        uploads::due_for_deletion(&mut tx, &retention).await?
     };
     for id in &due {
         // An unfinished upload is ended before its bytes go, so that a chunk still
@@ -33,5 +35,8 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> Result<usize> {
         tx.commit().await?;
         tracing::info!(upload = %id, "video deleted by retention");
     }
+    let mut tx = state.db.write().await?;
+    uploads::remove_terminated(&mut tx).await?;
+    tx.commit().await?;
     Ok(due.len())
 }

@@ -8,7 +8,7 @@ use crate::activation::codes::{self, CodeKey, NewCode, generate_code};
 use crate::audit::{self, AuditEvent};
 use crate::coverage::devices::{self, DeviceRecord};
 use crate::db::Db;
-use crate::staff::accounts;
+use crate::staff::{accounts, session};
 use anyhow::{Context, Result, bail};
 use care_rules::catalog::REGION;
 use care_rules::{Code, Plan, Product, Role, Serial, Timestamp};
@@ -251,6 +251,53 @@ pub async fn add_staff(
             action: "staff.added",
             subject: &format!("staff:{}", staff.email),
             details: json!({"role": role.as_str()}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `staff password EMAIL`: a new password (read from standard input); every session of
+/// the member ends.
+pub async fn set_staff_password(db: &Db, email: &str, password: &str) -> Result<()> {
+    let email = email.trim().to_lowercase();
+    let mut tx = db.write().await?;
+    if !accounts::set_password(&mut tx, &email, password).await? {
+        bail!("{email} has no account");
+    }
+    let ended = session::end_all(&mut tx, &email).await?;
+    audit::record(
+        &mut tx,
+        &AuditEvent {
+            actor: OPERATOR,
+            action: "staff.password_changed",
+            subject: &format!("staff:{email}"),
+            details: json!({"sessions_ended": ended}),
+        },
+        Timestamp::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `staff disable EMAIL`: the member signs in no more; every session ends.
+pub async fn disable_staff(db: &Db, email: &str, now: Timestamp) -> Result<()> {
+    let email = email.trim().to_lowercase();
+    let mut tx = db.write().await?;
+    if !accounts::disable(&mut tx, &email, now).await? {
+        bail!("{email} has no account");
+    }
+    let ended = session::end_all(&mut tx, &email).await?;
+    audit::record(
+        &mut tx,
+        &AuditEvent {
+            actor: OPERATOR,
+            action: "staff.disabled",
+            subject: &format!("staff:{email}"),
+            details: json!({"sessions_ended": ended}),
         },
         now,
     )

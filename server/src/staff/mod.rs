@@ -7,6 +7,7 @@ pub mod session;
 use crate::audit::{self, AuditEvent};
 use crate::http::extract::{ApiJson, ClientAddr};
 use crate::http::problem::ApiError;
+use crate::rate_limit::client_key;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -48,26 +49,41 @@ async fn login(
     body: ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<StaffMember>), ApiError> {
     let email = body.value.email.trim().to_lowercase();
-    let now = state.clock.now();
+    let now = state.clock.now().as_second();
     let limits = state.limits;
-    let buckets = [
-        format!("login-failures:client:{client}"),
-        format!("login-failures:email:{email}"),
+    let client = client_key(client);
+    // Hard limits per client and per (account, client): a stranger cannot lock the
+    // member out; against the account from anywhere, failures only slow answers down.
+    let hard = [
+        (
+            format!("login-failures:client:{client}"),
+            limits.failures_per_client,
+        ),
+        (
+            format!("login-failures:email:{email}:client:{client}"),
+            limits.failures_per_serial,
+        ),
     ];
+    let account_bucket = format!("login-failures:email:{email}");
+    tokio::time::sleep(limits.slowdown(&state.db, &account_bucket, now).await?).await;
     let account = {
         let mut tx = state.db.read().await?;
-        for bucket in &buckets {
-            limits
-                .check(&mut tx, bucket, limits.failures_per_client, now.as_second())
-                .await?;
+        // Checked before hashing too, so that a client over its limit costs no argon2.
+        for (bucket, limit) in &hard {
+            limits.check(&mut tx, bucket, *limit, now).await?;
         }
         accounts::find(&mut tx, &email).await?
     };
-    let matches = accounts::password_matches(account.as_ref(), &body.value.password).await;
+    let matches = accounts::password_matches(account.as_ref(), &body.value.password).await?;
     let mut tx = state.db.write().await?;
-    let Some(account) = account.filter(|_| matches) else {
-        for bucket in &buckets {
-            limits.record(&mut tx, bucket, now.as_second()).await?;
+    // Again where a failure is recorded, with the counters locked: wrong passwords
+    // racing each other are counted one after the other.
+    for (bucket, limit) in &hard {
+        limits.check(&mut tx, bucket, *limit, now).await?;
+    }
+    let Some(account) = account.filter(|a| matches && a.disabled_at.is_none()) else {
+        for bucket in hard.iter().map(|(b, _)| b).chain([&account_bucket]) {
+            limits.record(&mut tx, bucket, now).await?;
         }
         tx.commit().await?;
         return Err(ApiError::detail(
@@ -76,7 +92,8 @@ async fn login(
         ));
     };
     let token = crate::ids::random_token();
-    session::insert(&mut tx, &token, &account.email, now).await?;
+    let at = state.clock.now();
+    session::insert(&mut tx, &token, &account.email, at).await?;
     let user = StaffUser {
         email: account.email,
         role: account.role,
@@ -89,7 +106,7 @@ async fn login(
             subject: &user.actor(),
             details: serde_json::json!({}),
         },
-        now,
+        at,
     )
     .await?;
     tx.commit().await?;

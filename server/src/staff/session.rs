@@ -93,7 +93,8 @@ pub async fn insert(tx: &mut Tx, token: &str, email: &str, at: Timestamp) -> Res
 /// The staff member of a session that has not expired at `now`.
 async fn find(tx: &mut Tx, token: &str, now: Timestamp) -> Result<Option<StaffRecord>> {
     let email: Option<String> = sqlx::query_scalar(
-        "SELECT email FROM staff_sessions WHERE token_hash = $1 AND expires_at > $2",
+        "SELECT s.email FROM staff_sessions s JOIN staff a ON a.email = s.email
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled_at IS NULL",
     )
     .bind(token_hash(token))
     .bind(secs(now))
@@ -111,6 +112,15 @@ pub async fn delete(tx: &mut Tx, token: &str) -> Result<()> {
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Ends every session of a member (a new password, a disabled account).
+pub async fn end_all(tx: &mut Tx, email: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM staff_sessions WHERE email = $1")
+        .bind(email)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// The session cookie; an empty token with `max_age` 0 clears it.

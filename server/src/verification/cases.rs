@@ -74,6 +74,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<VerificationRecord> {
         lang: Lang::from_tag(&lang),
         case: VerificationCase {
             status: named(r.try_get("status")?, VerificationStatus::parse)?,
+            opened_at: instant(r.try_get("created_at")?)?,
             accepted_at: opt_instant(r.try_get("accepted_at")?)?,
         },
         created_at: instant(r.try_get("created_at")?)?,
@@ -189,6 +190,7 @@ pub(super) async fn open(
             lang,
             case: VerificationCase {
                 status: VerificationStatus::AwaitingUpload,
+                opened_at: now,
                 accepted_at: None,
             },
             created_at: now,

@@ -171,6 +171,15 @@ pub(super) async fn video(
         .unwrap_or(HeaderValue::from_static("video/mp4"));
     headers.insert(header::CONTENT_TYPE, content_type);
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    // An owner's file: never run as a page, never sniffed into something else.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline"),
+    );
     headers.insert(
         header::CONTENT_LENGTH,
         HeaderValue::from(range.end - range.start),

@@ -628,7 +628,7 @@ async fn wrong_codes_are_rate_limited_per_client_with_retry_after() {
 }
 
 #[tokio::test]
-async fn wrong_codes_are_rate_limited_per_serial() {
+async fn strangers_guessing_a_serial_slow_it_down_but_never_lock_its_owner_out() {
     let app = spawn_app().await;
     app.add_device(SERIAL, "osmo-360", None).await;
     // Ten failures recorded against the serial from other clients.
@@ -643,10 +643,29 @@ async fn wrong_codes_are_rate_limited_per_serial() {
     }
     tx.commit().await.expect("commit");
     let code = app.add_code("osmo-360", Plan::Annual).await;
-    assert_eq!(
-        problem(app.activate(&code, SERIAL).await, 429).await["code"],
-        "rate_limited"
+    let started = std::time::Instant::now();
+    created(app.activate(&code, SERIAL).await).await;
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the answer was slowed down"
     );
+}
+
+#[tokio::test]
+async fn forty_wrong_codes_at_once_are_counted_one_after_the_other() {
+    let app = spawn_app().await;
+    app.add_device(SERIAL, "osmo-360", None).await;
+    let guesses = (0..40u8).map(|i| {
+        let app = &app;
+        async move {
+            let guess = Code::from_payload([i + 20; 15]);
+            app.activate(&guess, SERIAL).await.status().as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    let unknown = statuses.iter().filter(|s| **s == 404).count();
+    assert_eq!((unknown, limited), (10, 30), "{statuses:?}");
 }
 
 #[tokio::test]

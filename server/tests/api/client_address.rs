@@ -93,3 +93,32 @@ async fn without_a_load_balancer_the_header_is_ignored() {
     let limited = activate_from(&app, Some("192.0.2.200"), &code, "SN0000000010").await;
     assert_eq!(problem(limited, 429).await["code"], "rate_limited");
 }
+
+#[tokio::test]
+async fn a_strangers_wrong_codes_never_lock_the_owner_of_the_serial_out() {
+    let app = behind_a_load_balancer().await;
+    app.add_device("SN0000000099", "osmo-360", None).await;
+    // A stranger guesses ten times against the owner's serial, from five addresses.
+    for i in 0..10u8 {
+        let guess = Code::from_payload([i + 30; 15]);
+        let address = format!("198.51.100.{}", i / 2);
+        let refused = activate_from(&app, Some(&address), &guess, "SN0000000099").await;
+        assert_eq!(problem(refused, 404).await["code"], "code_not_found");
+    }
+    let code = app.add_code("osmo-360", Plan::Annual).await;
+    let owner = activate_from(&app, Some("203.0.113.50"), &code, "SN0000000099").await;
+    assert_eq!(owner.status(), 201, "the owner is not locked out");
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_limited_as_its_64_network() {
+    let app = behind_a_load_balancer().await;
+    // Ten guesses, each from another address of one /64.
+    ten_wrong_codes(&app, |i| format!("2001:db8:1:2::{i:x}")).await;
+    app.add_device("SN0000000010", "osmo-360", None).await;
+    let code = app.add_code("osmo-360", Plan::Annual).await;
+    let limited = activate_from(&app, Some("2001:db8:1:2:ffff::1"), &code, "SN0000000010").await;
+    assert_eq!(problem(limited, 429).await["code"], "rate_limited");
+    let neighbour = activate_from(&app, Some("2001:db8:1:3::1"), &code, "SN0000000010").await;
+    assert_eq!(neighbour.status(), 201);
+}

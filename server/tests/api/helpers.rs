@@ -226,6 +226,7 @@ impl TestApp {
                 lang: Lang::Pl,
                 case: care_rules::VerificationCase {
                     status: care_rules::VerificationStatus::Accepted,
+                    opened_at: accepted_at,
                     accepted_at: Some(accepted_at),
                 },
                 created_at: accepted_at,
@@ -494,7 +495,6 @@ impl ServerProcess {
             .env("CARE_DATA_DIR", data_dir)
             .env("DATABASE_URL", database)
             .env("CARE_STORAGE", storage)
-            .env("CARE_NO_DEMO", "1")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())

@@ -18,7 +18,6 @@ async fn logs_hold_no_codes_emails_or_phones() {
         .env("DATABASE_URL", &database)
         .env("CARE_STORAGE", &storage)
         .env("CARE_WEB_DIR", &s.web_dir)
-        .env("CARE_NO_DEMO", "1")
         .env("CARE_TEST_CLOCK", "1")
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())

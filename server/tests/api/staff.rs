@@ -1,6 +1,6 @@
 //! Staff sign-in and the review routes' gatekeeping.
 
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{problem, spawn_app, spawn_app_with};
 use care_rules::Role;
 use serde_json::json;
 
@@ -249,4 +249,136 @@ async fn the_queue_lists_cases_with_masked_emails_and_streams_videos_with_range(
         .await
         .expect("json");
     assert_eq!(accepted, json!([]));
+}
+
+#[tokio::test]
+async fn thirty_wrong_passwords_at_once_are_mostly_refused_as_too_many() {
+    let app = spawn_app().await;
+    care_server::operator::add_staff(
+        &app.db,
+        "anna@dji-ars.pl",
+        Role::Service,
+        "a long staff password",
+        care_rules::Timestamp::now(),
+    )
+    .await
+    .expect("added");
+    let guesses = (0..30).map(|i| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/staff/login",
+                &json!({"email": "anna@dji-ars.pl", "password": format!("guess {i}")}),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(limited, 20, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 10);
+}
+
+#[tokio::test]
+async fn a_strangers_wrong_passwords_never_lock_the_member_out() {
+    let app = spawn_app_with(|s| {
+        s.client_ip = axum_client_ip::ClientIpSource::RightmostXForwardedFor;
+    })
+    .await;
+    care_server::operator::add_staff(
+        &app.db,
+        "anna@dji-ars.pl",
+        Role::Service,
+        "a long staff password",
+        care_rules::Timestamp::now(),
+    )
+    .await
+    .expect("added");
+    let login = |password: &'static str, from: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/api/staff/login"))
+                .header("X-Forwarded-For", from)
+                .json(&json!({"email": "anna@dji-ars.pl", "password": password}))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+                .as_u16()
+        }
+    };
+    for i in 0..12u8 {
+        assert_ne!(login("guess", format!("198.51.100.{i}")).await, 200);
+    }
+    assert_eq!(
+        login("a long staff password", "203.0.113.5".to_owned()).await,
+        200,
+        "the member signs in from their own address"
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_member_or_a_new_password_ends_the_sessions() {
+    let app = spawn_app().await;
+    let cookie = app.staff_cookie(Role::Service).await;
+    let me = |cookie: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/api/staff/me"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("sent")
+                .status()
+        }
+    };
+    assert_eq!(me(cookie.clone()).await, 200);
+    care_server::operator::set_staff_password(
+        &app.db,
+        "service@dji-ars.example",
+        "another long password",
+    )
+    .await
+    .expect("changed");
+    assert_eq!(me(cookie).await, 401, "the old session ended");
+    let old = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "service@dji-ars.example", "password": "a long staff password"}),
+        )
+        .await;
+    assert_eq!(old.status(), 401);
+    let renewed = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "service@dji-ars.example", "password": "another long password"}),
+        )
+        .await;
+    assert_eq!(renewed.status(), 200);
+    let cookie = renewed.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_owned();
+    care_server::operator::disable_staff(
+        &app.db,
+        "service@dji-ars.example",
+        care_rules::Timestamp::now(),
+    )
+    .await
+    .expect("disabled");
+    assert_eq!(me(cookie).await, 401, "a disabled member's session ends");
+    let refused = app
+        .post_json(
+            "/api/staff/login",
+            &json!({"email": "service@dji-ars.example", "password": "another long password"}),
+        )
+        .await;
+    assert_eq!(refused.status(), 401);
 }

@@ -1,6 +1,6 @@
 //! tus 1.0 at /api/uploads: every status the protocol defines, chunk by chunk.
 
-use crate::helpers::{DAY, TestApp, problem, sha1_base64, spawn_app, video_bytes};
+use crate::helpers::{DAY, TestApp, problem, sha1_base64, spawn_app, spawn_app_with, video_bytes};
 use serde_json::Value;
 
 async fn app_with_case() -> (TestApp, String) {
@@ -363,9 +363,9 @@ async fn an_upload_abandoned_for_7_days_is_removed_and_takes_no_more_bytes() {
     assert_eq!(app.upload_offset(&upload).await, None, "ended");
     assert_eq!(app.videos.staged_len(&id).await.expect("staged"), 0);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM uploads WHERE video_deleted_at IS NOT NULL")
-            .await,
-        1
+        app.count("SELECT COUNT(*) FROM uploads").await,
+        0,
+        "its row is gone with its bytes"
     );
     let late = app.patch_chunk(&upload, 4_000, &video[4_000..], None).await;
     assert_eq!(problem(late, 404).await["code"], "not_found");
@@ -528,4 +528,160 @@ async fn a_trailing_slash_reaches_the_same_routes() {
     assert_eq!(created.status(), 201);
     let upload = app.url(created.headers()["location"].to_str().expect("ascii"));
     assert_eq!(app.upload_offset(&format!("{upload}/")).await, Some(0));
+}
+
+/// A creation request for `case` of `length` bytes, with this raw metadata.
+async fn create_with(app: &TestApp, metadata: &str, length: u64) -> reqwest::Response {
+    creation(app)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", metadata)
+        .send()
+        .await
+        .expect("sent")
+}
+
+#[tokio::test]
+async fn metadata_over_1_kib_is_refused_and_unknown_keys_are_dropped() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let (app, case) = app_with_case().await;
+    let long = format!("{},note {}", metadata(&case), b64(&"x".repeat(1100)));
+    let refused = create_with(&app, &long, 1000).await;
+    assert_eq!(problem(refused, 413).await["field"], "Upload-Metadata");
+    assert_eq!(app.count("SELECT COUNT(*) FROM uploads").await, 0);
+
+    // Uppy and tus-js-client send keys of their own: taken, and not kept.
+    let extra = format!(
+        "{},filename {},relativePath {},name {}",
+        metadata(&case),
+        b64("clip.mp4"),
+        b64("null"),
+        b64("clip.mp4")
+    );
+    let created = create_with(&app, &extra, 1000).await;
+    assert_eq!(created.status(), 201);
+    let upload = app.url(created.headers()["location"].to_str().expect("ascii"));
+    let head = app
+        .client
+        .head(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        head.headers()["upload-metadata"],
+        format!(
+            "verification_id {},filename {}",
+            b64(&case),
+            b64("clip.mp4")
+        )
+    );
+}
+
+#[tokio::test]
+async fn creating_uploads_is_limited_per_case_and_by_the_case_quota() {
+    let (app, case) = app_with_case().await;
+    for _ in 0..10 {
+        assert_eq!(
+            create_with(&app, &metadata(&case), 1000).await.status(),
+            201
+        );
+    }
+    let limited = create_with(&app, &metadata(&case), 1000).await;
+    assert_eq!(problem(limited, 429).await["code"], "rate_limited");
+
+    // Two whole videos' worth of bytes per case, then a new case is needed.
+    app.add_device("SN0000000002", "osmo-360", None).await;
+    let second = app.open_case("SN0000000002").await;
+    let gib2 = 2u64 << 30;
+    assert_eq!(
+        create_with(&app, &metadata(&second), gib2).await.status(),
+        201
+    );
+    assert_eq!(
+        create_with(&app, &metadata(&second), gib2).await.status(),
+        201
+    );
+    let over = create_with(&app, &metadata(&second), 1000).await;
+    let body = problem(over, 413).await;
+    assert_eq!(body["code"], "payload_too_large");
+    assert_eq!(body["field"], "Upload-Length");
+}
+
+#[tokio::test]
+async fn creating_uploads_is_limited_per_client() {
+    let app = spawn_app().await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let serial = format!("SN000000000{i}");
+        app.add_device(&serial, "osmo-360", None).await;
+        let case = app.open_case(&serial).await;
+        for _ in 0..9 {
+            statuses.push(
+                create_with(&app, &metadata(&case), 1000)
+                    .await
+                    .status()
+                    .as_u16(),
+            );
+        }
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 30);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6);
+}
+
+#[tokio::test]
+async fn a_full_store_refuses_new_uploads_with_507() {
+    let app = spawn_app_with(|s| s.storage_limits.quota_bytes = Some(5_000)).await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.open_case("SN0000000001").await;
+    assert_eq!(
+        create_with(&app, &metadata(&case), 4_000).await.status(),
+        201
+    );
+    // The first, still open, is replaced by the next: it frees its bytes.
+    let second = create_with(&app, &metadata(&case), 4_000).await;
+    assert_eq!(second.status(), 201, "{:?}", second.text().await);
+    app.add_device("SN0000000002", "osmo-360", None).await;
+    let other = app.open_case("SN0000000002").await;
+    let full = create_with(&app, &metadata(&other), 2_000).await;
+    assert_eq!(problem(full, 507).await["code"], "storage_full");
+
+    if app.storage.starts_with("file://") {
+        // A disk without the reserve's room free.
+        let tight = spawn_app_with(|s| s.storage_limits.reserve_bytes = u64::MAX / 4).await;
+        tight.add_device("SN0000000001", "osmo-360", None).await;
+        let case = tight.open_case("SN0000000001").await;
+        let full = create_with(&tight, &metadata(&case), 1_000).await;
+        assert_eq!(problem(full, 507).await["code"], "storage_full");
+    }
+}
+
+#[tokio::test]
+async fn a_case_awaits_its_video_14_days_then_expires_with_its_partial_upload() {
+    let (app, case) = app_with_case().await;
+    let video = video_bytes(100_000, 8);
+    app.advance(10 * DAY).await;
+    let upload = app.create_upload(&case, video.len()).await;
+    assert_eq!(
+        app.patch_chunk(&upload, 0, &video[..30_000], None)
+            .await
+            .status(),
+        204
+    );
+    app.advance(4 * DAY - 1).await;
+    assert_eq!(app.case(&case).await["status"], "awaiting_upload");
+    app.advance(1).await;
+    assert_eq!(app.case(&case).await["status"], "expired");
+    let refused = create_with(&app, &metadata(&case), 1000).await;
+    assert_eq!(problem(refused, 409).await["code"], "invalid_state");
+    // The partial upload is removed, and its row once its bytes are gone.
+    assert_eq!(app.upload_offset(&upload).await, None);
+    let id = upload.rsplit('/').next().expect("id");
+    assert_eq!(app.videos.staged_len(id).await.expect("staged"), 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM uploads WHERE terminated_at IS NOT NULL")
+            .await,
+        0
+    );
 }

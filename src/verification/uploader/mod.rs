@@ -54,6 +54,8 @@ async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+type JsCallback = Closure<dyn FnMut()>;
+
 /// The video's length from the browser's own metadata, or `None` if it cannot read it.
 async fn video_duration(file: &File) -> Option<f64> {
     let document = web_sys::window()?.document()?;
@@ -61,26 +63,40 @@ async fn video_duration(file: &File) -> Option<f64> {
         document.create_element("video").ok()?.dyn_into().ok()?;
     let url = web_sys::Url::create_object_url_with_blob(file).ok()?;
     video.set_preload("metadata");
+    // The outcomes may fire more than once (an error, then the timeout): the callbacks
+    // are ordinary closures kept alive until the end of this function, and a promise
+    // settles once whatever calls it after.
+    let mut settle: Option<(JsCallback, JsCallback)> = None;
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let ok = Closure::once_into_js({
+        let loaded = Closure::<dyn FnMut()>::new({
             let resolve = resolve.clone();
-            move || resolve.call0(&JsValue::TRUE)
+            move || {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            }
         });
-        let failed = Closure::once_into_js({
-            let resolve = resolve.clone();
-            move || resolve.call0(&JsValue::FALSE)
+        let failed = Closure::<dyn FnMut()>::new(move || {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
         });
-        video.set_onloadedmetadata(Some(ok.unchecked_ref()));
-        video.set_onerror(Some(failed.unchecked_ref()));
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                failed.unchecked_ref(),
-                5000,
-            );
-        }
+        settle = Some((loaded, failed));
+    });
+    let (loaded, failed) = settle.as_ref()?;
+    video.set_onloadedmetadata(Some(loaded.as_ref().unchecked_ref()));
+    video.set_onerror(Some(failed.as_ref().unchecked_ref()));
+    let timeout = web_sys::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            failed.as_ref().unchecked_ref(),
+            5000,
+        )
+        .ok()
     });
     video.set_src(&url);
     let loaded = wasm_bindgen_futures::JsFuture::from(promise).await.ok()? == JsValue::TRUE;
+    // Nothing may call the closures once they are dropped at the end.
+    video.set_onloadedmetadata(None);
+    video.set_onerror(None);
+    if let (Some(w), Some(id)) = (web_sys::window(), timeout) {
+        w.clear_timeout_with_handle(id);
+    }
     let _ = web_sys::Url::revoke_object_url(&url);
     let seconds = video.duration();
     (loaded && seconds.is_finite()).then_some(seconds)

@@ -100,6 +100,11 @@ impl Disk {
         Ok(())
     }
 
+    /// Bytes free on the disk the videos are kept on.
+    pub fn free_space(&self) -> Result<u64> {
+        Ok(fs4::available_space(&self.staging)?)
+    }
+
     pub async fn staged_len(&self, id: &str) -> Result<u64> {
         let path = Disk::path(&self.staging, id)?;
         Ok(tokio::fs::metadata(&path)

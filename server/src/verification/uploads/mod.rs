@@ -9,8 +9,11 @@ pub mod queries;
 pub mod store;
 pub mod tus;
 
+use crate::config::StorageLimits;
+use crate::http::extract::ClientAddr;
 use crate::http::problem::ApiError;
 use crate::ids::random_id;
+use crate::rate_limit::client_key;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -47,21 +50,27 @@ async fn tus_headers(mut response: Response) -> Response {
     response
 }
 
-/// The video store and the uploads being written right now.
+/// The video store, how much it may hold, and the uploads being written right now.
 #[derive(Clone)]
 pub struct Videos {
     pub store: Arc<VideoStore>,
+    limits: StorageLimits,
     writing: UploadLocks,
 }
 
 impl Videos {
-    pub fn new(store: VideoStore) -> Videos {
+    pub fn new(store: VideoStore, limits: StorageLimits) -> Videos {
         Videos {
             store: Arc::new(store),
+            limits,
             writing: UploadLocks::default(),
         }
     }
 }
+
+/// Bytes the uploads of one case may declare in all: two whole videos, so that an
+/// owner can start again once; an upload beyond it needs a new case.
+const CASE_QUOTA: u64 = 2 * tus::MAX_SIZE;
 
 /// Uploads a request is writing to right now: a second writer is refused, so chunks of
 /// one upload never interleave on this instance (across instances the conditional
@@ -163,13 +172,16 @@ async fn options_upload() -> Response {
         (status = 404, description = "`not_found`: no such verification case"),
         (status = 409, description = "`invalid_state`: the case is not awaiting a video"),
         (status = 412, description = "`tus_version_unsupported`"),
-        (status = 413, description = "`payload_too_large`"),
+        (status = 413, description = "`payload_too_large`: over 2 GiB, over the case's quota, or metadata over 1 KiB"),
         (status = 415, description = "`unsupported_media_type`: not MP4 or MOV"),
         (status = 422, description = "`invalid_request`: a header is missing or malformed"),
+        (status = 429, description = "`rate_limited`: too many uploads from this client or for this case"),
         (status = 460, description = "`checksum_mismatch`: the first chunk was discarded"),
+        (status = 507, description = "`storage_full`: the store or its quota is full"),
     ))]
 async fn create(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -225,10 +237,28 @@ async fn create(
             "the case is not awaiting a video",
         ));
     }
-    // A new upload replaces one the client abandoned (a lost URL, another file).
+    let limits = state.limits;
+    let buckets = [
+        (
+            format!("uploads:client:{}", client_key(client)),
+            limits.uploads_per_client,
+        ),
+        (format!("uploads:case:{case_id}"), limits.uploads_per_case),
+    ];
+    for (bucket, limit) in &buckets {
+        limits
+            .check(&mut tx, bucket, *limit, now.as_second())
+            .await?;
+    }
+    // A new upload replaces one the client abandoned (a lost URL, another file); its
+    // room is free again.
     let abandoned = queries::open_for_case(&mut tx, case_id).await?;
     for old in &abandoned {
         queries::terminate(&mut tx, &old.id, now).await?;
+    }
+    check_room(&state.videos, &mut tx, case_id, length).await?;
+    for (bucket, _) in &buckets {
+        limits.record(&mut tx, bucket, now.as_second()).await?;
     }
     let upload = UploadRecord {
         id: id.clone(),
@@ -258,6 +288,44 @@ async fn create(
         StatusCode::CREATED,
         &[location, ("upload-offset", offset.to_string())],
     ))
+}
+
+/// Whether a new upload of `length` bytes for `case_id` fits: the case's quota (413),
+/// the store's quota and the disk's free space (507).
+async fn check_room(
+    videos: &Videos,
+    tx: &mut crate::db::Tx,
+    case_id: &str,
+    length: u64,
+) -> Result<(), ApiError> {
+    let taken = queries::declared_for_case(tx, case_id).await?;
+    if taken.saturating_add(length) > CASE_QUOTA {
+        return Err(ApiError::field(
+            Refusal::PayloadTooLarge,
+            "Upload-Length",
+            format!("this case has taken {taken} bytes of its {CASE_QUOTA}; open a new case"),
+        ));
+    }
+    if let Some(quota) = videos.limits.quota_bytes {
+        let kept = queries::bytes_kept(tx).await?;
+        if kept.saturating_add(length) > quota {
+            tracing::warn!(kept, quota, "the video quota is full");
+            return Err(ApiError::detail(
+                Refusal::StorageFull,
+                "the portal holds all the video it may now; try again later",
+            ));
+        }
+    }
+    if let Some(free) = videos.store.free_space()?
+        && free < length.saturating_add(videos.limits.reserve_bytes)
+    {
+        tracing::warn!(free, length, "the disk is too full for a new upload");
+        return Err(ApiError::detail(
+            Refusal::StorageFull,
+            "no room for the video now; try again later",
+        ));
+    }
+    Ok(())
 }
 
 /// An upload that exists and was not terminated.

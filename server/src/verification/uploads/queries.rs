@@ -127,15 +127,20 @@ pub async fn terminate(tx: &mut Tx, id: &str, at: Timestamp) -> Result<()> {
     Ok(())
 }
 
-/// Uploads whose stored bytes are due for deletion: finished videos of cases decided
-/// before `decided_before`, and unfinished uploads terminated, or created before
-/// `abandoned_before` and still short of their length (a whole one is finished by
-/// recovery, not deleted).
-pub async fn due_for_deletion(
-    tx: &mut Tx,
-    decided_before: Timestamp,
-    abandoned_before: Timestamp,
-) -> Result<Vec<String>> {
+/// When stored bytes are due for deletion.
+pub struct Retention {
+    /// Finished videos of cases decided before this.
+    pub decided_before: Timestamp,
+    /// Unfinished uploads created before this and still short of their length (a whole
+    /// one is finished by recovery, not deleted).
+    pub abandoned_before: Timestamp,
+    /// Unfinished uploads of cases opened before this, which have expired waiting.
+    pub opened_before: Timestamp,
+}
+
+/// Uploads whose stored bytes are due for deletion: by `retention`, and every
+/// unfinished upload that was terminated.
+pub async fn due_for_deletion(tx: &mut Tx, retention: &Retention) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT u.id FROM uploads u JOIN verifications v ON v.id = u.verification_id
          WHERE u.video_deleted_at IS NULL AND (
@@ -143,10 +148,12 @@ pub async fn due_for_deletion(
                  AND v.decided_at IS NOT NULL AND v.decided_at <= $1)
              OR (u.finished_at IS NULL
                  AND (u.terminated_at IS NOT NULL
-                      OR (u.created_at <= $2 AND u.received < u.length))))",
+                      OR (u.created_at <= $2 AND u.received < u.length)
+                      OR (v.status = 'awaiting_upload' AND v.created_at <= $3))))",
     )
-    .bind(secs(decided_before))
-    .bind(secs(abandoned_before))
+    .bind(secs(retention.decided_before))
+    .bind(secs(retention.abandoned_before))
+    .bind(secs(retention.opened_before))
     .fetch_all(tx.conn())
     .await?)
 }
@@ -158,4 +165,38 @@ pub async fn mark_video_deleted(tx: &mut Tx, id: &str, at: Timestamp) -> Result<
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Bytes declared by every upload ever created for a case (its quota).
+pub async fn declared_for_case(tx: &mut Tx, verification_id: &str) -> Result<u64> {
+    let total: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(length) AS BIGINT) FROM uploads WHERE verification_id = $1",
+    )
+    .bind(verification_id)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(u64::try_from(total.unwrap_or(0))?)
+}
+
+/// Bytes the store may hold now: uploads under way at their full length, and videos
+/// not yet deleted by retention.
+pub async fn bytes_kept(tx: &mut Tx) -> Result<u64> {
+    let total: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(length) AS BIGINT) FROM uploads
+         WHERE video_deleted_at IS NULL AND terminated_at IS NULL",
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(u64::try_from(total.unwrap_or(0))?)
+}
+
+/// Removes the rows of terminated uploads whose bytes are gone (nothing refers to them).
+pub async fn remove_terminated(tx: &mut Tx) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM uploads WHERE terminated_at IS NOT NULL AND video_deleted_at IS NOT NULL
+           AND id NOT IN (SELECT upload_id FROM verifications WHERE upload_id IS NOT NULL)",
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
 }

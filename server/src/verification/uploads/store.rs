@@ -86,6 +86,15 @@ impl VideoStore {
         }
     }
 
+    /// Bytes free for new videos where that can be known (the local disk); `None` for a
+    /// bucket, whose provider enforces its own limits.
+    pub fn free_space(&self) -> Result<Option<u64>> {
+        match self {
+            VideoStore::Disk(d) => Ok(Some(d.free_space()?)),
+            VideoStore::Bucket(_) => Ok(None),
+        }
+    }
+
     /// Bytes an unfinished upload holds from its start without a gap (what survived a
     /// crash).
     pub async fn staged_len(&self, id: &str) -> Result<u64> {

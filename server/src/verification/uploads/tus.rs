@@ -56,13 +56,26 @@ pub fn number(headers: &HeaderMap, name: &'static str) -> Result<u64, ApiError> 
         })
 }
 
-/// `Upload-Metadata`: comma-separated `key base64value` pairs (the value may be absent).
+/// The longest `Upload-Metadata` taken.
+pub const METADATA_MAX: usize = 1024;
+/// The metadata kept; other keys (clients such as Uppy send more) are dropped.
+const KEPT_KEYS: [&str; 3] = ["verification_id", "filename", "filetype"];
+
+/// `Upload-Metadata`: comma-separated `key base64value` pairs (the value may be absent),
+/// at most 1 KiB. Returns the pairs kept and the header as it is stored (only them).
 pub fn metadata(headers: &HeaderMap) -> Result<(String, HashMap<String, String>), ApiError> {
     let raw = header(headers, "upload-metadata")
         .unwrap_or_default()
         .to_owned();
     let bad =
         |why: &str| ApiError::field(Refusal::InvalidRequest, "Upload-Metadata", why.to_owned());
+    if raw.len() > METADATA_MAX {
+        return Err(ApiError::field(
+            Refusal::PayloadTooLarge,
+            "Upload-Metadata",
+            format!("at most {METADATA_MAX} bytes"),
+        ));
+    }
     let mut pairs = HashMap::new();
     for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let mut parts = item.split(' ');
@@ -81,7 +94,17 @@ pub fn metadata(headers: &HeaderMap) -> Result<(String, HashMap<String, String>)
             return Err(bad("pairs are `key base64value`, each key once"));
         }
     }
-    Ok((raw, pairs))
+    pairs.retain(|key, _| KEPT_KEYS.contains(&key.as_str()));
+    let kept = KEPT_KEYS
+        .iter()
+        .filter_map(|key| {
+            pairs
+                .get(*key)
+                .map(|value| format!("{key} {}", STANDARD.encode(value)))
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok((kept, pairs))
 }
 
 /// `Upload-Checksum: sha1 <base64 digest>`; other algorithms are refused.
@@ -130,10 +153,14 @@ mod tests {
             "upload-metadata",
             "verification_id YWJj,filename bW92aWUubXA0,is_confidential",
         )]);
-        let (_, m) = metadata(&h).expect("parsed");
+        let (kept, m) = metadata(&h).expect("parsed");
         assert_eq!(m["verification_id"], "abc");
         assert_eq!(m["filename"], "movie.mp4");
-        assert_eq!(m["is_confidential"], "");
+        // Keys the portal does not use are dropped, not refused.
+        assert!(!m.contains_key("is_confidential"));
+        assert_eq!(kept, "verification_id YWJj,filename bW92aWUubXA0");
+        let long = format!("verification_id YWJj,note {}", "QUFB".repeat(300));
+        assert!(metadata(&headers(&[("upload-metadata", &long)])).is_err());
         assert!(metadata(&headers(&[("upload-metadata", "a !!!")])).is_err());
         assert!(metadata(&headers(&[("upload-metadata", "a YQ==,a YQ==")])).is_err());
         assert!(metadata(&HeaderMap::new()).expect("empty").1.is_empty());

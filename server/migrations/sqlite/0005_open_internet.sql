@@ -1,0 +1,2 @@
+-- Staff accounts can be disabled (`staff disable`): they sign in no more.
+ALTER TABLE staff ADD COLUMN disabled_at INTEGER;

@@ -1,0 +1,149 @@
+//! The headers every answer carries for a browser's safety: a strict Content Security
+//! Policy (the app and the console run under it with no violation), no sniffing, no
+//! framing, no Referer (capability links such as `/claims/{id}` must not leak), HSTS
+//! behind https; API answers are not stored by caches unless a route says otherwise;
+//! pre-compressed assets vary by `Accept-Encoding`.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    csp: HeaderValue,
+    hsts: Option<HeaderValue>,
+}
+
+impl SecurityHeaders {
+    /// The policy for the apps built in `web_dir` (the owners' and the console's): their
+    /// inline loader scripts and styles are allowed by hash, computed now because Trunk
+    /// writes a new loader with every build.
+    pub fn new(web_dir: &Path, https: bool) -> SecurityHeaders {
+        let mut scripts = Vec::new();
+        let mut styles = Vec::new();
+        for page in [web_dir.join("index.html"), web_dir.join("staff/index.html")] {
+            if let Ok(html) = std::fs::read_to_string(&page) {
+                scripts.extend(inline(&html, "script").map(hash));
+                styles.extend(inline(&html, "style").map(hash));
+            }
+        }
+        let csp = format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'{}; \
+             img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            sources(&scripts),
+            sources(&styles),
+        );
+        SecurityHeaders {
+            csp: HeaderValue::from_str(&csp)
+                .unwrap_or(HeaderValue::from_static("default-src 'self'")),
+            hsts: https.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
+        }
+    }
+}
+
+fn sources(hashes: &[String]) -> String {
+    hashes.iter().map(|h| format!(" '{h}'")).collect()
+}
+
+fn hash(content: &str) -> String {
+    format!(
+        "sha256-{}",
+        STANDARD.encode(Sha256::digest(content.as_bytes()))
+    )
+}
+
+/// The contents of the inline `<tag>` elements of a page (those without `src`).
+fn inline<'a>(html: &'a str, tag: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(&open)?;
+            let after = &rest[start + open.len()..];
+            let head_end = after.find('>')?;
+            let head = &after[..head_end];
+            // `<scripts>` is another element: look on after its name.
+            if !(head.is_empty() || head.starts_with([' ', '\t', '\n'])) {
+                rest = after;
+                continue;
+            }
+            let body = &after[head_end + 1..];
+            let end = body.find(&close)?;
+            rest = &body[end + close.len()..];
+            if !head.contains("src=") {
+                return Some(&body[..end]);
+            }
+        }
+    })
+}
+
+fn set_if_absent(headers: &mut HeaderMap, name: header::HeaderName, value: HeaderValue) {
+    headers.entry(name).or_insert(value);
+}
+
+pub async fn add(
+    State(security): State<Arc<SecurityHeaders>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    set_if_absent(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        security.csp.clone(),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(hsts) = &security.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts.clone());
+    }
+    if api {
+        // Claims, cases, staff and owners' answers carry personal data.
+        set_if_absent(
+            headers,
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    } else {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hash, inline};
+
+    #[test]
+    fn finds_the_inline_scripts_and_styles_only() {
+        let html = "<script src=/a.js></script><script type=module>import x;</script>\
+                    <style>p{}</style><scripts>no</scripts><script>\nb()</script>";
+        assert_eq!(
+            inline(html, "script").collect::<Vec<_>>(),
+            ["import x;", "\nb()"]
+        );
+        assert_eq!(inline(html, "style").collect::<Vec<_>>(), ["p{}"]);
+        // The CSP hash of `alert(1)`, as browsers compute it.
+        assert_eq!(
+            hash("alert(1)"),
+            "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The headers a browser's safety rests on, on every kind of answer.
+
+use crate::helpers::{ASSET, spawn_app, spawn_app_with};
+use base64::Engine;
+use care_rules::Role;
+use sha2::Digest;
+
+fn csp_hash(script: &str) -> String {
+    let digest = sha2::Sha256::digest(script.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_policy_and_the_safety_headers() {
+    let loader = "import init from '/care-portal-0123456789abcdef.js';\nawait init();";
+    let app = spawn_app_with(|s| {
+        let html =
+            format!("<!doctype html><title>Care</title><script type=module>{loader}</script>");
+        std::fs::write(s.web_dir.join("index.html"), html).expect("index");
+    })
+    .await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    for path in [
+        "/",
+        "/activate",
+        &format!("/{ASSET}"),
+        "/api/health",
+        "/api/coverage/SN0000000001",
+        "/api/nope",
+    ] {
+        let response = app.get(path).await;
+        let h = response.headers();
+        let csp = h["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}"
+        );
+        assert!(
+            csp.contains(&csp_hash(loader)),
+            "{path}: the loader is allowed by hash"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "not without https"
+        );
+    }
+    let asset = app.get(&format!("/{ASSET}")).await;
+    assert!(
+        asset.headers()["vary"]
+            .to_str()
+            .expect("ascii")
+            .contains("accept-encoding")
+    );
+}
+
+#[tokio::test]
+async fn personal_answers_are_not_stored_and_the_public_coverage_briefly() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.open_case("SN0000000001").await;
+    let (claim, _) = app.file_claim("SN0000000001").await;
+    for path in [
+        format!("/api/verifications/{case}"),
+        format!("/api/claims/{claim}"),
+        "/api/staff/me".to_owned(),
+    ] {
+        assert_eq!(
+            app.get(&path).await.headers()["cache-control"],
+            "no-store",
+            "{path}"
+        );
+    }
+    let coverage = app.get("/api/coverage/SN0000000001").await;
+    assert_eq!(coverage.headers()["cache-control"], "public, max-age=10");
+}
+
+#[tokio::test]
+async fn behind_https_browsers_are_told_to_keep_to_it() {
+    let app = spawn_app_with(|s| {
+        s.public_url = Some("https://care.example.pl".to_owned());
+        s.test_clock = false;
+    })
+    .await;
+    let response = app.get("/api/health").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}
+
+#[tokio::test]
+async fn the_review_video_is_never_run_as_a_page() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let case = app.submit_video("SN0000000001").await;
+    let reviewer = app.staff_cookie(Role::Reviewer).await;
+    let response = app
+        .client
+        .get(app.url(&format!("/api/staff/verifications/{case}/video")))
+        .header("cookie", reviewer)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let h = response.headers();
+    assert_eq!(h["content-security-policy"], "sandbox");
+    assert_eq!(h["content-disposition"], "inline");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["cache-control"], "no-store");
+}
