@@ -1,7 +1,7 @@
 // What the browser tests need besides a browser: test data made with the server's
 // own operator commands, the test clock, and staff actions through the API.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE_URL } from './browser.mjs';
@@ -96,23 +96,22 @@ export async function accept(caseId) {
   });
 }
 
-/** An MP4-headed file of `bytes` bytes on disk (the browser cannot read its length, so
- *  the server's container check decides). */
-export function videoFile(bytes, name = `clip-${Date.now()}.mp4`) {
-  const buffer = Buffer.alloc(bytes);
-  Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32]).copy(buffer);
-  for (let i = 16; i < bytes; i += 4096) buffer[i] = i % 251;
-  const file = join(FILES, name);
-  writeFileSync(file, buffer);
-  return file;
+/** A real 20-second video of about `bytes` bytes on disk (a `free` box pads it). */
+export function videoFile(bytes, name = `clip-${Date.now()}-${++counter}.mp4`) {
+  return realVideo(20, Math.max(0, bytes - 41_000), name);
 }
 
 /** A real MP4 (H.264, made by ffmpeg) `seconds` long, followed by a `free` box of
  *  `padding` bytes (skipped by every reader), so its size can be chosen. */
 export function realVideo(seconds, padding = 0, name = `real-${Date.now()}-${++counter}.mp4`) {
   const file = join(FILES, name);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=5',
-    '-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+  // Each length is encoded once per run; the padding makes each file its own.
+  const base = join(FILES, `base-${seconds}s.mp4`);
+  if (!existsSync(base)) {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=5',
+      '-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p', base]);
+  }
+  copyFileSync(base, file);
   if (padding > 0) {
     const box = Buffer.alloc(padding + 8);
     box.writeUInt32BE(padding + 8, 0);

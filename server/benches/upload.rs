@@ -31,20 +31,28 @@ async fn main() {
         .expect("temp dir on the project's disk");
     let source = dir.path().join("source.mp4");
     {
+        // A real video (the server reads its container) made `size` long by a `free`
+        // box of noise after it.
+        const CLIP: &[u8] = include_bytes!("../tests/fixtures/clip-16s-tiny.mp4");
         let mut f = std::fs::File::create(&source).expect("source");
+        f.write_all(CLIP).expect("clip");
+        let free = size - CLIP.len() as u64;
+        f.write_all(&u32::try_from(free).expect("under 4 GiB").to_be_bytes())
+            .expect("box size");
+        f.write_all(b"free").expect("box type");
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut block = vec![0u8; 1 << 20];
-        for i in 0..size >> 20 {
+        let mut left = free - 8;
+        while left > 0 {
             for word in block.chunks_mut(8) {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
                 word.copy_from_slice(&x.to_le_bytes());
             }
-            if i == 0 {
-                block[..8].copy_from_slice(b"\0\0\0\x18ftyp");
-            }
-            f.write_all(&block).expect("write");
+            let n = left.min(block.len() as u64) as usize;
+            f.write_all(&block[..n]).expect("write");
+            left -= n as u64;
         }
         f.sync_all().expect("sync");
     }

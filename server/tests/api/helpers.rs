@@ -325,10 +325,19 @@ pub async fn problem(response: reqwest::Response, status: u16) -> Value {
     body
 }
 
-/// An MP4-headed file of `len` bytes (an `ftyp` box, then reproducible noise).
+/// A real video (H.264, 16 s, its index first) made as long as `len` with a `free`
+/// box of reproducible noise after it, which every reader skips; shorter than the
+/// clip, its first `len` bytes (for uploads that never finish).
 pub fn video_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(len);
-    bytes.extend_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom");
+    const CLIP: &[u8] = include_bytes!("../fixtures/clip-16s-tiny.mp4");
+    let mut bytes = CLIP.to_vec();
+    if len < CLIP.len() + 8 {
+        bytes.truncate(len);
+        return bytes;
+    }
+    let free = len - CLIP.len();
+    bytes.extend_from_slice(&u32::try_from(free).expect("under 4 GiB").to_be_bytes());
+    bytes.extend_from_slice(b"free");
     let mut x = seed | 1;
     while bytes.len() < len {
         // xorshift64: fast, reproducible filler.
@@ -339,6 +348,29 @@ pub fn video_bytes(len: usize, seed: u64) -> Vec<u8> {
     }
     bytes.truncate(len);
     bytes
+}
+
+/// A fixture file of `tests/fixtures`, with a `free` box of `padding` bytes inserted
+/// before its index (`moov`), so that the index comes last in a large file.
+pub fn fixture_with_padding(name: &str, padding: usize) -> Vec<u8> {
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture");
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"moov")
+        .expect("an index")
+        - 4;
+    let mut padded = bytes[..at].to_vec();
+    if padding > 0 {
+        padded.extend_from_slice(&u32::try_from(padding + 8).expect("small").to_be_bytes());
+        padded.extend_from_slice(b"free");
+        padded.resize(padded.len() + padding, 0x5a);
+    }
+    padded.extend_from_slice(&bytes[at..]);
+    padded
 }
 
 pub fn sha1_base64(bytes: &[u8]) -> String {

@@ -1,6 +1,9 @@
 //! tus 1.0 at /api/uploads: every status the protocol defines, chunk by chunk.
 
-use crate::helpers::{DAY, TestApp, problem, sha1_base64, spawn_app, spawn_app_with, video_bytes};
+use crate::helpers::{
+    DAY, TestApp, fixture_with_padding, problem, sha1_base64, spawn_app, spawn_app_with,
+    video_bytes,
+};
 use serde_json::Value;
 
 async fn app_with_case() -> (TestApp, String) {
@@ -683,5 +686,78 @@ async fn a_case_awaits_its_video_14_days_then_expires_with_its_partial_upload() 
         app.count("SELECT COUNT(*) FROM uploads WHERE terminated_at IS NOT NULL")
             .await,
         0
+    );
+}
+
+/// Uploads `bytes` whole to a new case's upload in 1 MiB chunks; returns the case, the
+/// upload's URL and the last chunk's answer.
+async fn upload_whole(
+    app: &TestApp,
+    serial: &str,
+    bytes: &[u8],
+) -> (String, String, reqwest::Response) {
+    app.add_device(serial, "osmo-360", None).await;
+    let case = app.open_case(serial).await;
+    let upload = app.create_upload(&case, bytes.len()).await;
+    let mut offset = 0;
+    loop {
+        let end = (offset + (1 << 20)).min(bytes.len());
+        let response = app
+            .patch_chunk(&upload, offset, &bytes[offset..end], None)
+            .await;
+        if end == bytes.len() || response.status() != 204 {
+            return (case, upload, response);
+        }
+        offset = end;
+    }
+}
+
+#[tokio::test]
+async fn the_server_reads_the_container_of_every_finished_upload() {
+    let app = spawn_app().await;
+    // An MP4 signature followed by noise: no index, no video track.
+    let mut fake = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    fake.extend(video_bytes(200_000, 3).split_off(100_000));
+    let (case, upload, refused) = upload_whole(&app, "SN0000000001", &fake).await;
+    assert_eq!(
+        problem(refused, 415).await["code"],
+        "unsupported_media_type"
+    );
+    assert_eq!(app.case(&case).await["status"], "awaiting_upload");
+    assert_eq!(app.upload_offset(&upload).await, None, "nothing was kept");
+
+    let short = fixture_with_padding("clip-5s.mp4", 0);
+    let (case, _, refused) = upload_whole(&app, "SN0000000002", &short).await;
+    assert_eq!(
+        problem(refused, 422).await["code"],
+        "video_duration_out_of_range"
+    );
+    assert_eq!(app.case(&case).await["status"], "awaiting_upload");
+
+    let long = fixture_with_padding("clip-11min.mp4", 0);
+    let (_, _, refused) = upload_whole(&app, "SN0000000003", &long).await;
+    assert_eq!(
+        problem(refused, 422).await["code"],
+        "video_duration_out_of_range"
+    );
+
+    let sound = fixture_with_padding("audio-20s.mp4", 0);
+    let (_, _, refused) = upload_whole(&app, "SN0000000004", &sound).await;
+    assert_eq!(
+        problem(refused, 415).await["code"],
+        "unsupported_media_type"
+    );
+
+    // A MOV whose index sits at the end of 6 MiB is taken, on disk and in a bucket.
+    let mov = fixture_with_padding("clip-20s.mov", 6 << 20);
+    let (case, _, stored) = upload_whole(&app, "SN0000000005", &mov).await;
+    assert_eq!(stored.status(), 204);
+    assert_eq!(app.case(&case).await["status"], "pending_review");
+    assert_eq!(app.video(&case).await, mov);
+    // The refused ones left no bytes behind.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM uploads WHERE finished_at IS NOT NULL")
+            .await,
+        1
     );
 }

@@ -4,6 +4,7 @@
 //! they are durable, so an acknowledged byte is never lost.
 
 mod bucket;
+pub mod container;
 mod disk;
 pub mod queries;
 pub mod store;
@@ -21,6 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use care_rules::verification::video;
 use care_rules::{Refusal, VerificationStatus};
+use container::Verdict;
 use futures::StreamExt;
 use queries::UploadRecord;
 use sha1::{Digest, Sha1};
@@ -174,7 +176,7 @@ async fn options_upload() -> Response {
         (status = 412, description = "`tus_version_unsupported`"),
         (status = 413, description = "`payload_too_large`: over 2 GiB, over the case's quota, or metadata over 1 KiB"),
         (status = 415, description = "`unsupported_media_type`: not MP4 or MOV"),
-        (status = 422, description = "`invalid_request`: a header is missing or malformed"),
+        (status = 422, description = "`invalid_request`: a header is missing or malformed; `video_duration_out_of_range`"),
         (status = 429, description = "`rate_limited`: too many uploads from this client or for this case"),
         (status = 460, description = "`checksum_mismatch`: the first chunk was discarded"),
         (status = 507, description = "`storage_full`: the store or its quota is full"),
@@ -384,7 +386,7 @@ async fn head(
         (status = 412, description = "`tus_version_unsupported`"),
         (status = 413, description = "`payload_too_large`: past `Upload-Length`"),
         (status = 415, description = "`unsupported_media_type`: wrong Content-Type, or not a video (the upload is removed)"),
-        (status = 422, description = "`invalid_request`: a header is missing or malformed"),
+        (status = 422, description = "`invalid_request`: a header is missing or malformed; `video_duration_out_of_range` (the upload is removed)"),
         (status = 460, description = "`checksum_mismatch`: the chunk was discarded"),
     ))]
 async fn patch(
@@ -542,6 +544,19 @@ fn too_long(room: u64) -> ApiError {
 /// Safe to run again after a crash.
 pub async fn complete(state: &AppState, upload: &UploadRecord) -> Result<(), ApiError> {
     state.videos.store.finish(&upload.id, upload.length).await?;
+    // The browser checked the file; the server reads its container again. A refused
+    // file is removed and the case goes on awaiting a video.
+    if let Verdict::Refused(refusal) = container::inspect(&state.videos.store, &upload.id).await? {
+        remove_upload(state, upload).await?;
+        tracing::info!(upload = %upload.id, %refusal, "a finished upload is not a video review can take");
+        let why = match refusal {
+            Refusal::VideoDurationOutOfRange => {
+                "the video must be 15 seconds to 10 minutes long; nothing was kept"
+            }
+            _ => "the file is not an MP4 or MOV with a video track; nothing was kept",
+        };
+        return Err(ApiError::field(refusal, "body", why));
+    }
     let now = state.clock.now();
     let mut tx = state.db.write().await?;
     queries::finish(&mut tx, &upload.id, now).await?;
