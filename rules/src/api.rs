@@ -302,6 +302,15 @@ pub struct ReviewItem {
     pub video_url: Option<String>,
 }
 
+/// A page of the video queue: `next_cursor` asks for the next one (`?cursor=`), `null`
+/// on the last.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPage {
+    pub items: Vec<ReviewItem>,
+    pub next_cursor: Option<String>,
+}
+
 /// `POST /api/staff/verifications/{id}/decision`: accept, or reject with a reason
 /// (`other` needs a note).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -459,6 +468,14 @@ pub struct ClaimItem {
     pub email: String,
     pub care_refresh_eligible: bool,
     pub option: Option<ClaimOption>,
+}
+
+/// A page of the claim queue: `next_cursor` asks for the next one, `null` on the last.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimPage {
+    pub items: Vec<ClaimItem>,
+    pub next_cursor: Option<String>,
 }
 
 /// A claim as staff handle it: the owner's document, the contact and address, and the

@@ -2,7 +2,7 @@
 
 use crate::api::{self, ApiError};
 use care_rules::api::{
-    ClaimItem, DecisionRequest, LoginRequest, ReviewItem, StaffClaim, StaffDevice, StaffMember,
+    ClaimPage, DecisionRequest, LoginRequest, ReviewPage, StaffClaim, StaffDevice, StaffMember,
     VerificationDocument,
 };
 use care_rules::{ClaimStatus, ClaimStep, Lang, VerificationStatus};
@@ -20,9 +20,19 @@ pub async fn logout(lang: Lang) -> Result<(), ApiError> {
     api::post_no_content("/api/staff/logout", lang).await
 }
 
-/// The video queue in a status.
-pub async fn videos(status: VerificationStatus, lang: Lang) -> Result<Vec<ReviewItem>, ApiError> {
-    api::get(&format!("/api/staff/verifications?status={status}"), lang).await
+/// `&cursor=…` for the page after `cursor`, nothing for the first.
+fn after(cursor: Option<&str>) -> String {
+    cursor.map(|c| format!("&cursor={c}")).unwrap_or_default()
+}
+
+/// A page of the video queue in a status.
+pub async fn videos(
+    status: VerificationStatus,
+    cursor: Option<&str>,
+    lang: Lang,
+) -> Result<ReviewPage, ApiError> {
+    let path = format!("/api/staff/verifications?status={status}{}", after(cursor));
+    api::get(&path, lang).await
 }
 
 /// Where a case's video streams from (with Range).
@@ -48,9 +58,14 @@ pub async fn decide(
     .await
 }
 
-/// The claim queue in a status.
-pub async fn claims(status: ClaimStatus, lang: Lang) -> Result<Vec<ClaimItem>, ApiError> {
-    api::get(&format!("/api/staff/claims?status={status}"), lang).await
+/// A page of the claim queue in a status.
+pub async fn claims(
+    status: ClaimStatus,
+    cursor: Option<&str>,
+    lang: Lang,
+) -> Result<ClaimPage, ApiError> {
+    let path = format!("/api/staff/claims?status={status}{}", after(cursor));
+    api::get(&path, lang).await
 }
 
 pub async fn claim(id: &str, lang: Lang) -> Result<StaffClaim, ApiError> {

@@ -35,21 +35,49 @@ pub fn ClaimQueue() -> impl IntoView {
             </div>
             {move || {
                 let wanted = status.get();
-                let queue = LocalResource::new(move || async move { api::claims(wanted, lang_now(i18n)).await });
-                view! {
-                    <Suspense fallback=Loading>
-                        {move || Suspend::new(async move {
-                            let lang = lang_now(i18n);
-                            match queue.await {
-                                Ok(items) if items.is_empty() => view! { <p>{t!(i18n, staff_empty)}</p> }.into_any(),
-                                Ok(items) => view! { <ClaimList items lang /> }.into_any(),
-                                Err(e) => view! { <RequestFailed error=e /> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
-                }
+                view! { <ClaimQueuePages status=wanted /> }
             }}
         </StaffGate>
+    }
+}
+
+/// The claims in one status, a page at a time.
+#[component]
+fn ClaimQueuePages(status: ClaimStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = RwSignal::new(Vec::<ClaimItem>::new());
+    let next = RwSignal::new(None::<String>);
+    let load = Action::new_local(move |cursor: &Option<String>| {
+        let cursor = cursor.clone();
+        async move { api::claims(status, cursor.as_deref(), lang_now(i18n)).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load.value().get() {
+            items.update(|all| all.extend(page.items));
+            next.set(page.next_cursor);
+        }
+    });
+    load.dispatch(None);
+    let failed = move || load.value().get().and_then(Result::err);
+    view! {
+        {move || failed().map(|e| view! { <RequestFailed error=e /> })}
+        {move || {
+            let lang = lang_now(i18n);
+            let loaded = load.value().with(Option::is_some);
+            match items.get() {
+                list if list.is_empty() && loaded && failed().is_none() => {
+                    view! { <p>{t!(i18n, staff_empty)}</p> }.into_any()
+                }
+                list if list.is_empty() => view! { <Loading /> }.into_any(),
+                list => view! { <ClaimList items=list lang /> }.into_any(),
+            }
+        }}
+        {move || next.get().map(|cursor| view! {
+            <button type="button" class="secondary" disabled=move || load.pending().get()
+                on:click=move |_| { load.dispatch(Some(cursor.clone())); }>
+                {t!(i18n, staff_more)}
+            </button>
+        })}
     }
 }
 

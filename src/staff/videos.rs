@@ -7,7 +7,7 @@ use crate::format::when;
 use crate::i18n::*;
 use crate::ui::{FormError, Loading, RequestFailed, TextField, action_error, use_title};
 use crate::verification::text;
-use care_rules::api::DecisionRequest;
+use care_rules::api::{DecisionRequest, ReviewItem};
 use care_rules::{RejectReason, Role, VerificationStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -20,35 +20,66 @@ pub fn VideoQueue() -> impl IntoView {
     view! {
         <h1>{t!(i18n, staff_videos)}</h1>
         <StaffGate role=Role::Reviewer>
-            {move || {
-                let queue = LocalResource::new(move || async move {
-                    api::videos(VerificationStatus::PendingReview, lang_now(i18n)).await
-                });
-                view! {
-                    <Suspense fallback=Loading>
-                        {move || Suspend::new(async move {
-                            let lang = lang_now(i18n);
-                            match queue.await {
-                                Ok(items) if items.is_empty() => view! { <p>{t!(i18n, staff_empty)}</p> }.into_any(),
-                                Ok(items) => view! {
-                                    <ul class="queue">
-                                        {items.into_iter().map(|item| view! {
-                                            <li class="card">
-                                                <strong>{item.serial.clone()}</strong>" · "{item.product_id.clone().unwrap_or_default()}
-                                                <br/>{item.email.clone()}" · "{t!(i18n, staff_submitted)}": "
-                                                {item.submitted_at.map(|t| when(t, lang)).unwrap_or_default()}
-                                                <br/><A href=format!("/staff/videos/{}", item.id)>{t!(i18n, staff_open)}</A>
-                                            </li>
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any(),
-                                Err(e) => view! { <RequestFailed error=e /> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
-                }
-            }}
+            <VideoList />
         </StaffGate>
+    }
+}
+
+/// The videos waiting for review, a page at a time.
+#[component]
+fn VideoList() -> impl IntoView {
+    let i18n = use_i18n();
+    let items = RwSignal::new(Vec::<ReviewItem>::new());
+    let next = RwSignal::new(None::<String>);
+    let load = Action::new_local(move |cursor: &Option<String>| {
+        let cursor = cursor.clone();
+        async move {
+            api::videos(
+                VerificationStatus::PendingReview,
+                cursor.as_deref(),
+                lang_now(i18n),
+            )
+            .await
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load.value().get() {
+            items.update(|all| all.extend(page.items));
+            next.set(page.next_cursor);
+        }
+    });
+    load.dispatch(None);
+    let failed = move || load.value().get().and_then(Result::err);
+    view! {
+        {move || failed().map(|e| view! { <RequestFailed error=e /> })}
+        {move || {
+            let lang = lang_now(i18n);
+            let loaded = load.value().with(Option::is_some);
+            match items.get() {
+                list if list.is_empty() && loaded && failed().is_none() => {
+                    view! { <p>{t!(i18n, staff_empty)}</p> }.into_any()
+                }
+                list if list.is_empty() => view! { <Loading /> }.into_any(),
+                list => view! {
+                    <ul class="queue">
+                        {list.into_iter().map(|item| view! {
+                            <li class="card">
+                                <strong>{item.serial.clone()}</strong>" · "{item.product_id.clone().unwrap_or_default()}
+                                <br/>{item.email.clone()}" · "{t!(i18n, staff_submitted)}": "
+                                {item.submitted_at.map(|t| when(t, lang)).unwrap_or_default()}
+                                <br/><A href=format!("/staff/videos/{}", item.id)>{t!(i18n, staff_open)}</A>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }
+        }}
+        {move || next.get().map(|cursor| view! {
+            <button type="button" class="secondary" disabled=move || load.pending().get()
+                on:click=move |_| { load.dispatch(Some(cursor.clone())); }>
+                {t!(i18n, staff_more)}
+            </button>
+        })}
     }
 }
 

@@ -149,6 +149,27 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// A page of claims in a status (or all), oldest first, after `after`.
+pub async fn page(
+    tx: &mut Tx,
+    status: Option<ClaimStatus>,
+    after: Option<&crate::http::paging::Cursor>,
+    fetch: i64,
+) -> Result<Vec<ClaimRecord>> {
+    let rows = sqlx::query(&format!(
+        "{COLUMNS} WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
+           AND (CAST($2 AS BIGINT) IS NULL OR filed_at > $2 OR (filed_at = $2 AND id > $3))
+         ORDER BY filed_at, id LIMIT $4"
+    ))
+    .bind(status.map(ClaimStatus::as_str))
+    .bind(after.map(|c| c.key))
+    .bind(after.map(|c| c.id.clone()))
+    .bind(fetch)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Writes the claim's new state if it is still `from`; `false` if another request
 /// moved it first.
 pub async fn update(tx: &mut Tx, c: &ClaimRecord, from: ClaimStatus) -> Result<bool> {

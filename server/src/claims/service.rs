@@ -9,12 +9,13 @@ use crate::email::{
     messages::{ClaimDeclined, ClaimShipped, ClaimWarranty, QuoteReady},
 };
 use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::paging::{Cursor, PageRequest};
 use crate::http::problem::ApiError;
 use crate::staff::StaffUser;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use care_rules::api::{ClaimItem, QuoteRequest, ReasonRequest, ShipRequest, StaffClaim};
+use care_rules::api::{ClaimPage, QuoteRequest, ReasonRequest, ShipRequest, StaffClaim};
 use care_rules::text::{DECLINE_REASON, QUOTE_NOTE, TRACKING};
 use care_rules::{ClaimOption, ClaimStatus, ClaimStep, Money, Refusal, Role};
 use serde::Deserialize;
@@ -24,29 +25,41 @@ use serde_json::json;
 const MAX_QUOTE: Money = Money::zl(100_000);
 
 #[derive(Deserialize, utoipa::IntoParams)]
-pub(super) struct StatusFilter {
+pub(super) struct QueueQuery {
     /// Only claims in this status.
     status: Option<ClaimStatus>,
+    /// Items per page: 1 to 200, 50 when left out.
+    limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    cursor: Option<String>,
 }
 
-/// The claim queue, oldest first; personal data masked.
+/// The claim queue, oldest first, a page at a time; personal data masked.
 #[utoipa::path(get, path = "/api/staff/claims", tag = "staff",
-    params(StatusFilter),
+    params(QueueQuery),
     responses(
-        (status = 200, body = Vec<ClaimItem>),
+        (status = 200, body = ClaimPage),
         (status = 401, description = "`unauthorized`"),
         (status = 403, description = "`forbidden`: not the service team"),
-        (status = 422, description = "`invalid_request`: an unknown status"),
+        (status = 422, description = "`invalid_request`: an unknown status, a limit out of range, a bad cursor"),
     ))]
 pub(super) async fn queue(
     State(state): State<AppState>,
     user: StaffUser,
-    ApiQuery(filter): ApiQuery<StatusFilter>,
-) -> Result<Json<Vec<ClaimItem>>, ApiError> {
+    ApiQuery(query): ApiQuery<QueueQuery>,
+) -> Result<Json<ClaimPage>, ApiError> {
     user.require(Role::Service)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let mut tx = state.db.read().await?;
-    let found = records::list(&mut tx, filter.status, None).await?;
-    Ok(Json(found.iter().map(item).collect()))
+    let rows = records::page(&mut tx, query.status, page.after.as_ref(), page.fetch()).await?;
+    let (rows, next_cursor) = page.split(rows, |c| Cursor {
+        key: c.filed_at.as_second(),
+        id: c.id.clone(),
+    });
+    Ok(Json(ClaimPage {
+        items: rows.iter().map(item).collect(),
+        next_cursor,
+    }))
 }
 
 /// A claim with the owner's contact and address, and the steps its status allows.

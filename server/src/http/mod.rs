@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod openapi;
+pub mod paging;
 pub mod problem;
 pub mod security;
 

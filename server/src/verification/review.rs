@@ -12,6 +12,7 @@ use crate::email::{
     messages::{VideoAccepted, VideoRejected},
 };
 use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::paging::{Cursor, PageRequest};
 use crate::http::problem::ApiError;
 use crate::staff::StaffUser;
 use crate::state::AppState;
@@ -21,25 +22,39 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use care_rules::api::{DecisionRequest, ReviewItem, VerificationDocument};
+use care_rules::api::{DecisionRequest, ReviewItem, ReviewPage, VerificationDocument};
 use care_rules::text::REJECT_NOTE;
+use care_rules::time::{UPLOAD_WINDOW, VERIFICATION_WINDOW};
 use care_rules::{Email, Refusal, RejectReason, Role, Timestamp, VerificationStatus};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
 
 #[derive(Deserialize, utoipa::IntoParams)]
-pub(super) struct StatusFilter {
-    /// Only cases in this status (as at now: `accepted` cases past 72 hours are `expired`).
+pub(super) struct QueueQuery {
+    /// Only cases in this status as at now (an accepted case past its 72 hours, or one
+    /// awaiting its video past 14 days, is `expired`).
     status: Option<VerificationStatus>,
+    /// Items per page: 1 to 200, 50 when left out.
+    limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    cursor: Option<String>,
 }
 
-/// Cases in a stored status (`None`: all), oldest submission first, with the product of
-/// their device and whether their video is still kept.
+/// A page of cases, oldest submission first, filtered by their status as at `now`, with
+/// the product of their device and whether their video is still kept: one query.
 async fn queue_rows(
     tx: &mut Tx,
     status: Option<VerificationStatus>,
+    page: &PageRequest,
+    now: Timestamp,
 ) -> Result<Vec<(VerificationRecord, Option<String>, bool)>> {
+    let (after_key, after_id) = match &page.after {
+        Some(c) => (Some(c.key), Some(c.id.clone())),
+        None => (None, None),
+    };
+    // The status as at now, in SQL, from the rules' own windows (what `status_at`
+    // says): the filter is one indexed scan, not a query per case.
     let rows = sqlx::query(
         "SELECT v.id, v.serial, v.email, v.lang, v.status, v.created_at, v.submitted_at,
                 v.decided_at, v.accepted_at, v.reject_reason, v.reject_note, v.upload_id,
@@ -49,10 +64,23 @@ async fn queue_rows(
          FROM verifications v
          LEFT JOIN devices d ON d.serial = v.serial
          LEFT JOIN uploads u ON u.id = v.upload_id
-         WHERE (CAST($1 AS TEXT) IS NULL OR v.status = $1)
-         ORDER BY COALESCE(v.submitted_at, v.created_at), v.id",
+         WHERE (CAST($1 AS TEXT) IS NULL OR $1 = CASE
+                    WHEN v.status = 'accepted' AND v.accepted_at + $4 <= $6 THEN 'expired'
+                    WHEN v.status = 'awaiting_upload' AND v.created_at + $5 <= $6 THEN 'expired'
+                    ELSE v.status END)
+           AND (CAST($2 AS BIGINT) IS NULL
+                OR COALESCE(v.submitted_at, v.created_at) > $2
+                OR (COALESCE(v.submitted_at, v.created_at) = $2 AND v.id > $3))
+         ORDER BY COALESCE(v.submitted_at, v.created_at), v.id
+         LIMIT $7",
     )
     .bind(status.map(VerificationStatus::as_str))
+    .bind(after_key)
+    .bind(after_id)
+    .bind(VERIFICATION_WINDOW.as_secs())
+    .bind(UPLOAD_WINDOW.as_secs())
+    .bind(secs(now))
+    .bind(page.fetch())
     .fetch_all(tx.conn())
     .await?;
     rows.iter()
@@ -66,48 +94,45 @@ async fn queue_rows(
         .collect()
 }
 
-/// The video queue, oldest first; emails masked.
+/// The video queue, oldest first, a page at a time; emails masked.
 #[utoipa::path(get, path = "/api/staff/verifications", tag = "staff",
-    params(StatusFilter),
+    params(QueueQuery),
     responses(
-        (status = 200, body = Vec<ReviewItem>),
+        (status = 200, body = ReviewPage),
         (status = 401, description = "`unauthorized`"),
         (status = 403, description = "`forbidden`: not a reviewer"),
-        (status = 422, description = "`invalid_request`: an unknown status"),
+        (status = 422, description = "`invalid_request`: an unknown status, a limit out of range, a bad cursor"),
     ))]
 pub(super) async fn queue(
     State(state): State<AppState>,
     user: StaffUser,
-    ApiQuery(filter): ApiQuery<StatusFilter>,
-) -> Result<Json<Vec<ReviewItem>>, ApiError> {
+    ApiQuery(query): ApiQuery<QueueQuery>,
+) -> Result<Json<ReviewPage>, ApiError> {
     user.require(Role::Reviewer)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let now = state.clock.now();
     let mut tx = state.db.read().await?;
-    // An expired case is stored as accepted: its window closed by the clock alone.
-    let stored = filter.status.map(|s| match s {
-        VerificationStatus::Expired => VerificationStatus::Accepted,
-        other => other,
+    let rows = queue_rows(&mut tx, query.status, &page, now).await?;
+    let (rows, next_cursor) = page.split(rows, |(record, _, _)| Cursor {
+        key: secs(record.submitted_at.unwrap_or(record.created_at)),
+        id: record.id.clone(),
     });
-    let mut items = Vec::new();
-    for (record, product_id, video_kept) in queue_rows(&mut tx, stored).await? {
-        let status = record.case.status_at(now);
-        if filter.status.is_some_and(|wanted| wanted != status) {
-            continue;
-        }
-        items.push(ReviewItem {
+    let items = rows
+        .into_iter()
+        .map(|(record, product_id, video_kept)| ReviewItem {
             video_url: video_kept.then(|| format!("/api/staff/verifications/{}/video", record.id)),
             email: Email::parse(&record.email).map_or_else(|_| "***".to_owned(), |e| e.masked()),
+            status: record.case.status_at(now),
             id: record.id,
             serial: record.serial,
             product_id,
-            status,
             created_at: record.created_at,
             submitted_at: record.submitted_at,
             decided_at: record.decided_at,
             reject_reason: record.reject_reason,
-        });
-    }
-    Ok(Json(items))
+        })
+        .collect();
+    Ok(Json(ReviewPage { items, next_cursor }))
 }
 
 /// The case's video, with HTTP Range so a `<video>` element can seek.

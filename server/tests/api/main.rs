@@ -17,6 +17,7 @@ mod logs;
 mod migrations;
 mod openapi;
 mod operator;
+mod paging;
 mod reminders;
 mod staff;
 mod test_clock;
