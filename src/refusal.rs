@@ -43,6 +43,7 @@ pub fn message(i18n: I18nContext<Locale>, refusal: Refusal, retry_after: Option<
         RangeNotSatisfiable => t_string!(i18n, refusal_range_not_satisfiable).to_string(),
         VideoDurationOutOfRange => t_string!(i18n, refusal_video_duration_out_of_range).to_string(),
         StorageFull => t_string!(i18n, refusal_storage_full).to_string(),
+        Unavailable => t_string!(i18n, error_server).to_string(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Why the portal says no: one enum whose variants are the API error `code`s: those of
-//! the spec (§6), and six the workflows, resumable uploads and HTTP need (`invalid_state`,
+//! the spec (§6), and seven the workflows, resumable uploads and HTTP need (`invalid_state`,
 //! `offset_mismatch`, `checksum_mismatch`, `tus_version_unsupported`,
-//! `method_not_allowed`, `range_not_satisfiable`). The server maps it to problem+json
+//! `method_not_allowed`, `range_not_satisfiable`, `unavailable`). The server maps it to problem+json
 //! in one place, the app to a translated message in one place.
 
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,8 @@ pub enum Refusal {
     VideoDurationOutOfRange,
     /// The upload store or its quota is full (507).
     StorageFull,
+    /// The database or the storage does not answer: not ready to serve (503).
+    Unavailable,
 }
 
 crate::wire_names!(Refusal {
@@ -82,6 +84,7 @@ crate::wire_names!(Refusal {
     RangeNotSatisfiable => "range_not_satisfiable",
     VideoDurationOutOfRange => "video_duration_out_of_range",
     StorageFull => "storage_full",
+    Unavailable => "unavailable",
 });
 
 impl std::error::Error for Refusal {}
@@ -142,13 +145,14 @@ mod tests {
     ];
 
     /// Codes beyond the spec's list, for workflow steps and resumable uploads.
-    const EXTRA_CODES: [&str; 6] = [
+    const EXTRA_CODES: [&str; 7] = [
         "invalid_state",
         "offset_mismatch",
         "checksum_mismatch",
         "tus_version_unsupported",
         "method_not_allowed",
         "range_not_satisfiable",
+        "unavailable",
     ];
 
     #[test]

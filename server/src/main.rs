@@ -32,6 +32,9 @@ enum Command {
     Serve,
     /// Create or bring the database's schema up to date, then exit (serving does it too).
     Migrate,
+    /// Copy the SQLite database to FILE while the portal runs (keep `code.key` with it:
+    /// without the key no unused code can be redeemed).
+    Backup { file: PathBuf },
     /// Import devices or codes from a CSV file; a bad row imports nothing.
     Import {
         #[command(subcommand)]
@@ -152,6 +155,15 @@ async fn run() -> Result<()> {
         Command::Migrate => {
             Db::open(&data.database_url()).await?;
             eprintln!("the database is up to date");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            Db::open(&data.database_url()).await?.backup(&file).await?;
+            eprintln!(
+                "backed up to {}; keep {} with it",
+                file.display(),
+                data.data_dir.join("code.key").display()
+            );
             Ok(())
         }
         Command::Import { what } => {

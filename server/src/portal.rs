@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
+        .routes(routes!(ready))
         .routes(routes!(catalog))
         .routes(routes!(read_clock, advance_clock))
 }
@@ -26,6 +27,35 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "`{\"status\":\"ok\"}`", body = Object)))]
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// Whether this instance can serve: the database and the video store answer within
+/// two seconds each. A load balancer takes an instance that is not out of rotation.
+#[utoipa::path(get, path = "/api/health/ready", tag = "portal",
+    responses(
+        (status = 200, description = "`{\"status\":\"ready\"}`", body = Object),
+        (status = 503, description = "`unavailable`, naming what does not answer"),
+    ))]
+async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let wait = std::time::Duration::from_secs(2);
+    let database = state.db.ping(wait).await;
+    let storage = tokio::time::timeout(wait, state.videos.store.ping()).await;
+    let failing: Vec<&str> = [
+        ("database", database.is_err()),
+        ("storage", !matches!(storage, Ok(Ok(())))),
+    ]
+    .into_iter()
+    .filter_map(|(what, failed)| failed.then_some(what))
+    .collect();
+    if failing.is_empty() {
+        Ok(Json(json!({"status": "ready"})))
+    } else {
+        tracing::warn!(?failing, "not ready");
+        Err(ApiError::detail(
+            Refusal::Unavailable,
+            format!("not answering: {}", failing.join(", ")),
+        ))
+    }
 }
 
 /// The products with their fee schedules, and the plans (spec §3).

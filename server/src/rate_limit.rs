@@ -96,14 +96,12 @@ pub fn client_key(ip: IpAddr) -> String {
     }
 }
 
-/// Removes counters whose window ended before `before`, on a schedule.
-pub async fn prune(db: &Db, before: i64) -> Result<u64> {
-    let mut tx = db.write().await?;
-    let done = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
-        .bind(before)
+/// Removes counters whose window has ended at `now`, on a schedule.
+pub async fn prune(tx: &mut Tx, limits: &RateLimits, now: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM rate_limits WHERE window_start <= $1")
+        .bind(now - limits.window_seconds)
         .execute(tx.conn())
         .await?;
-    tx.commit().await?;
     Ok(done.rows_affected())
 }
 

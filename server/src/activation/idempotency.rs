@@ -93,3 +93,15 @@ pub async fn save(
     .await?;
     Ok(())
 }
+
+/// How long a key's answer is kept: a client retries within minutes, not days.
+pub const KEPT: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
+
+/// Removes the answers of keys older than [`KEPT`], on a schedule.
+pub async fn prune(tx: &mut Tx, now: care_rules::Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at <= $1")
+        .bind(secs(now - KEPT))
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}

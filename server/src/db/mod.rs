@@ -119,6 +119,36 @@ impl Db {
         })
     }
 
+    /// Whether both pools answer within `wait` (readiness).
+    pub async fn ping(&self, wait: Duration) -> Result<()> {
+        for pool in [&self.reader, &self.writer] {
+            tokio::time::timeout(wait, sqlx::query("SELECT 1").execute(pool))
+                .await
+                .context("the database did not answer in time")??;
+        }
+        Ok(())
+    }
+
+    /// An online copy of a SQLite database into `file` (which must not exist), taken
+    /// in one transaction while the portal runs; PostgreSQL is backed up with its own
+    /// tools.
+    pub async fn backup(&self, file: &std::path::Path) -> Result<()> {
+        if self.dialect != Dialect::Sqlite {
+            anyhow::bail!(
+                "PostgreSQL is backed up with pg_dump (or the provider's snapshots), not here"
+            );
+        }
+        if file.exists() {
+            anyhow::bail!("{} exists already", file.display());
+        }
+        let target = file.to_str().context("a backup path in UTF-8")?;
+        sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
+            .execute(&self.writer)
+            .await
+            .with_context(|| format!("writing {}", file.display()))?;
+        Ok(())
+    }
+
     /// The pool writes go through, for a single statement that is its own
     /// transaction (leasing an outbox message).
     pub fn writer(&self) -> &AnyPool {

@@ -90,6 +90,7 @@ pub fn status_of(refusal: Refusal) -> StatusCode {
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         // tus' own status for a checksum mismatch.
         ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -148,6 +149,7 @@ pub fn title_of(refusal: Refusal) -> &'static str {
         RangeNotSatisfiable => "The range lies outside the file",
         VideoDurationOutOfRange => "The video must be 15 seconds to 10 minutes long",
         StorageFull => "No room to store the video now",
+        Unavailable => "Not ready: the database or the storage does not answer",
     }
 }
 
@@ -230,7 +232,8 @@ mod tests {
             let status = status_of(refusal);
             // The store being full is the server's condition, not the client's mistake.
             assert!(
-                status.is_client_error() || refusal == Refusal::StorageFull,
+                status.is_client_error()
+                    || matches!(refusal, Refusal::StorageFull | Refusal::Unavailable),
                 "{refusal}"
             );
             assert!(!title_of(refusal).is_empty());

@@ -1,10 +1,12 @@
-//! Time-driven work: retention of videos and reminders of a coverage's end. Each runs
-//! at start and every ten minutes, and at once when the test clock moves.
+//! Time-driven work: retention of videos, reminders of a coverage's end, and pruning of
+//! what is kept only for a while (idempotency keys, rate-limit counters). Each runs at
+//! start and every ten minutes, and at once when the test clock moves.
 
 pub mod reminders;
 pub mod retention;
 
 use crate::state::AppState;
+use crate::{activation, rate_limit};
 use care_rules::Timestamp;
 use std::time::Duration;
 
@@ -12,7 +14,15 @@ use std::time::Duration;
 pub async fn sweep(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
     retention::sweep(state, now).await?;
     reminders::sweep(state, now).await?;
-    Ok(())
+    prune(state, now).await
+}
+
+/// Idempotency keys past their time and rate-limit counters whose window has ended.
+pub async fn prune(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
+    let mut tx = state.db.write().await?;
+    activation::idempotency::prune(&mut tx, now).await?;
+    rate_limit::prune(&mut tx, &state.limits, now.as_second()).await?;
+    tx.commit().await
 }
 
 /// Sweeps at start and every ten minutes until the process ends.
@@ -24,6 +34,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = reminders::sweep(&state, now).await {
             tracing::warn!(error = format!("{e:#}"), "reminder sweep failed");
+        }
+        if let Err(e) = prune(&state, now).await {
+            tracing::warn!(error = format!("{e:#}"), "pruning failed");
         }
         tokio::time::sleep(Duration::from_secs(600)).await;
     }

@@ -16,6 +16,7 @@ mod instances;
 mod logs;
 mod migrations;
 mod openapi;
+mod operations;
 mod operator;
 mod paging;
 mod reminders;

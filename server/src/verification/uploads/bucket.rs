@@ -201,6 +201,15 @@ impl Bucket {
         self.remove_all(&parts).await
     }
 
+    /// Asks the bucket for an object that is never there: an answer, even "not found",
+    /// means it is reachable.
+    pub async fn ping(&self) -> Result<()> {
+        match self.store.head(&self.path("ready-probe")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn size(&self, id: &str) -> Result<u64> {
         Ok(self.store.head(&self.video(id)?).await?.size)
     }

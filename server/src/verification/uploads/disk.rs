@@ -100,6 +100,16 @@ impl Disk {
         Ok(())
     }
 
+    /// Writes and removes a probe file where uploads are staged.
+    pub async fn ping(&self) -> Result<()> {
+        let probe = self
+            .staging
+            .join(format!(".ready-{}", crate::ids::random_id()));
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await?;
+        Ok(())
+    }
+
     /// Bytes free on the disk the videos are kept on.
     pub fn free_space(&self) -> Result<u64> {
         Ok(fs4::available_space(&self.staging)?)

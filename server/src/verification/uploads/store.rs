@@ -86,6 +86,15 @@ impl VideoStore {
         }
     }
 
+    /// Whether the store answers (readiness): the disk's folders are there and
+    /// writable, the bucket answers a request.
+    pub async fn ping(&self) -> Result<()> {
+        match self {
+            VideoStore::Disk(d) => d.ping().await,
+            VideoStore::Bucket(b) => b.ping().await,
+        }
+    }
+
     /// Bytes free for new videos where that can be known (the local disk); `None` for a
     /// bucket, whose provider enforces its own limits.
     pub fn free_space(&self) -> Result<Option<u64>> {
