@@ -109,13 +109,13 @@ async fn the_status_filter_is_the_status_as_at_now() {
             .expect("json")
         }
     };
-    assert_eq!(ids(list("accepted").await), [accepted.clone()]);
-    assert_eq!(ids(list("awaiting_upload").await), [waiting.clone()]);
+    assert_eq!(ids(list("accepted").await), std::slice::from_ref(&accepted));
+    assert_eq!(ids(list("awaiting_upload").await), std::slice::from_ref(&waiting));
     assert!(ids(list("expired").await).is_empty());
     // 72 hours after the acceptance, the acceptance has expired.
     app.advance(3 * DAY).await;
     assert!(ids(list("accepted").await).is_empty());
-    assert_eq!(ids(list("expired").await), [accepted.clone()]);
+    assert_eq!(ids(list("expired").await), std::slice::from_ref(&accepted));
     // 14 days after it opened, the case that still waits for its video has too.
     app.advance(11 * DAY).await;
     let mut expired = ids(list("expired").await);
