@@ -35,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api", any(http::unknown_route))
         .route("/api/{*rest}", any(http::unknown_route))
         .method_not_allowed_fallback(http::method_not_allowed)
-        .layer(DefaultBodyLimit::max(http::extract::JSON_BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(http::extract::JSON_BODY_LIMIT))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track));
     if state.clock.is_test() {
         let clock = state.clock.clone();
         router = router.layer(axum::middleware::map_response(move |response| {

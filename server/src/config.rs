@@ -70,6 +70,14 @@ pub struct Settings {
 
     #[command(flatten)]
     pub storage_limits: StorageLimits,
+
+    /// Serve Prometheus metrics at `http://<this address>/metrics` (keep it private).
+    #[arg(long, env = "CARE_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// `text` for a person, `json` (one object per line) for a log collector.
+    #[arg(long, env = "CARE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
 }
 
 /// How much video the portal keeps at most: refused with 507 `storage_full` above it.
@@ -150,6 +158,8 @@ impl Settings {
             demo: false,
             connections: ConnectionLimits::default(),
             storage_limits: StorageLimits::default(),
+            metrics_addr: None,
+            log_format: "text".to_owned(),
         }
     }
 }

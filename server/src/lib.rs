@@ -7,7 +7,7 @@
 //! review), [`claims`], [`staff`] (accounts, sessions), [`email`] (messages, outbox),
 //! [`jobs`] (retention, reminders), [`operator`] (the CLI's commands), [`portal`]
 //! (health, catalogue, test clock). Plumbing that knows no feature: [`db`], [`http`],
-//! [`audit`], [`rate_limit`], [`ids`], [`clock`]. [`api`] lists every route once;
+//! [`audit`], [`rate_limit`], [`ids`], [`clock`], [`metrics`]. [`api`] lists every route once;
 //! [`startup`] builds the application; [`web`] serves the built browser app.
 
 pub mod activation;
@@ -22,6 +22,7 @@ pub mod email;
 pub mod http;
 pub mod ids;
 pub mod jobs;
+pub mod metrics;
 pub mod operator;
 pub mod portal;
 pub mod rate_limit;

@@ -55,6 +55,8 @@ impl RateLimits {
     ) -> Result<(), ApiError> {
         let (attempts, window_start) = attempts(tx, bucket, now, self.window_seconds).await?;
         if attempts >= limit {
+            let kind = bucket.split(':').next().unwrap_or("other").to_owned();
+            metrics::counter!("care_rate_limited_total", "limit" => kind).increment(1);
             let retry_after = (window_start + self.window_seconds - now).max(1);
             return Err(ApiError::RateLimited { retry_after });
         }

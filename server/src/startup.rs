@@ -28,8 +28,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub struct Application {
     listener: TcpListener,
@@ -39,6 +40,7 @@ pub struct Application {
     mail_from: Mailbox,
     demo: Option<String>,
     limits: ConnectionLimits,
+    metrics: Option<TcpListener>,
 }
 
 impl Application {
@@ -76,6 +78,17 @@ impl Application {
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("listening on {}", settings.addr))?;
+        let metrics = match settings.metrics_addr {
+            Some(addr) => {
+                crate::metrics::handle();
+                Some(
+                    TcpListener::bind(addr)
+                        .await
+                        .with_context(|| format!("listening for metrics on {addr}"))?,
+                )
+            }
+            None => None,
+        };
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
             None => format!("http://{}", listener.local_addr()?),
@@ -105,7 +118,15 @@ impl Application {
                 Arc::new(SecurityHeaders::new(&settings.web_dir, https)),
                 security::add,
             ))
-            .layer(TraceLayer::new_for_http());
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|request: &Request<Body>| http::request_span(request))
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            // Every request gets an id (or keeps the load balancer's), on its log lines
+            // and in its answer's `x-request-id`.
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
         Ok(Application {
             listener,
             router,
@@ -114,11 +135,17 @@ impl Application {
             mail_from,
             demo,
             limits: settings.connections.clone(),
+            metrics,
         })
     }
 
     pub fn address(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// Where the metrics are served, when they are.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The demo devices, codes and logins to print, when the database has them.
@@ -152,6 +179,13 @@ impl Application {
             self.state.outbox.clone(),
         ));
         let jobs = tokio::spawn(jobs::run(self.state.clone()));
+        let metrics = self.metrics.map(|listener| {
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, crate::metrics::router()).await {
+                    tracing::error!(error = %e, "the metrics address stopped");
+                }
+            })
+        });
         let limits = self.limits;
         let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
         let graceful = GracefulShutdown::new();
@@ -208,6 +242,9 @@ impl Application {
         }
         worker.abort();
         jobs.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         Ok(())
     }
 }

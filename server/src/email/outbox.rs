@@ -125,8 +125,25 @@ pub async fn run(db: Db, mailer: Mailer, from: Mailbox, wake: Arc<Notify>) {
     }
 }
 
+/// The outbox's depth and its oldest waiting message's age, as gauges.
+async fn measure(db: &Db) -> Result<()> {
+    let mut tx = db.read().await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS waiting, MIN(created_at) AS oldest FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let waiting: i64 = row.try_get("waiting")?;
+    let oldest: Option<i64> = row.try_get("oldest")?;
+    metrics::gauge!("care_outbox_waiting").set(waiting as f64);
+    let age = oldest.map_or(0, |t| (Timestamp::now().as_second() - t).max(0));
+    metrics::gauge!("care_outbox_oldest_seconds").set(age as f64);
+    Ok(())
+}
+
 /// One pass over the outbox; returns how many messages went out.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, from: &Mailbox) -> Result<usize> {
+    measure(db).await?;
     let mut sent = 0;
     for _ in 0..PASS {
         // One message per lease: the lease starts when its send does.

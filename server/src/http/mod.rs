@@ -35,6 +35,37 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// A path fit for logs: the unguessable ids that give access to a case or a claim
+/// (32 hex digits) are left out.
+pub fn loggable_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if crate::ids::is_id(segment) {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The span of a request: its id (sent back as `x-request-id`), method and path, on
+/// every log line written while it is served.
+pub fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+    )
+}
+
 /// `/api/uploads/` is `/api/uploads`: some tus clients are configured with a trailing
 /// slash. Only API paths are changed (the app's own routes are its business).
 pub fn trim_trailing_slash(mut request: Request) -> Request {
@@ -62,4 +93,21 @@ pub fn date_from(clock: &Clock, mut response: Response) -> Response {
         response.headers_mut().insert(header::DATE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn ids_are_left_out_of_logged_paths() {
+        assert_eq!(
+            loggable_path("/api/claims/0123456789abcdef0123456789abcdef/choice"),
+            "/api/claims/{id}/choice"
+        );
+        assert_eq!(
+            loggable_path("/api/coverage/SN0000000001"),
+            "/api/coverage/SN0000000001"
+        );
+    }
 }

@@ -29,6 +29,8 @@ pub struct TestApp {
     /// The backend this app runs on, for a restart and for direct queries.
     pub database_url: String,
     pub storage: String,
+    /// Where the metrics are served, when the settings asked for them.
+    pub metrics: Option<String>,
 }
 
 /// The backend of the tests: SQLite and the local disk by default; PostgreSQL (a new
@@ -96,6 +98,7 @@ async fn start_in(
     let db = app.db();
     let videos = app.videos();
     let key = app.code_key();
+    let metrics = app.metrics_address().map(|a| format!("http://{a}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -106,6 +109,7 @@ async fn start_in(
         dir,
         database_url,
         storage,
+        metrics,
     }
 }
 

@@ -96,3 +96,68 @@ async fn logs_hold_no_codes_emails_or_phones() {
         assert!(!logs.contains(secret), "the logs contain {secret}:\n{logs}");
     }
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_the_answer_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = settings(&dir);
+    let (database, storage) = crate::helpers::backend(dir.path()).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_care-server"))
+        .arg("serve")
+        .env("CARE_ADDR", "127.0.0.1:0")
+        .env("CARE_DATA_DIR", &s.data.data_dir)
+        .env("DATABASE_URL", &database)
+        .env("CARE_STORAGE", &storage)
+        .env("CARE_WEB_DIR", &s.web_dir)
+        .env("CARE_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let address = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.split("listening on ").nth(1).map(str::to_owned))
+        .expect("the server printed its address");
+    let claim = "0123456789abcdef0123456789abcdef";
+    let response = reqwest::get(format!("{address}/api/claims/{claim}"))
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 404);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    // A request id the load balancer set is kept.
+    let given = reqwest::Client::new()
+        .get(format!("{address}/api/health"))
+        .header("x-request-id", "lb-42")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(given.headers()["x-request-id"], "lb-42");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().expect("killed");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut logs)
+        .expect("logs");
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let of_request: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"] == id.as_str())
+        .collect();
+    assert!(!of_request.is_empty(), "{logs}");
+    assert_eq!(of_request[0]["span"]["path"], "/api/claims/{id}");
+    assert!(!logs.contains(claim), "the claim's id is not in the logs");
+    assert!(lines.iter().any(|l| l["span"]["request_id"] == "lb-42"));
+}

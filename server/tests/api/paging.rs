@@ -110,7 +110,10 @@ async fn the_status_filter_is_the_status_as_at_now() {
         }
     };
     assert_eq!(ids(list("accepted").await), std::slice::from_ref(&accepted));
-    assert_eq!(ids(list("awaiting_upload").await), std::slice::from_ref(&waiting));
+    assert_eq!(
+        ids(list("awaiting_upload").await),
+        std::slice::from_ref(&waiting)
+    );
     assert!(ids(list("expired").await).is_empty());
     // 72 hours after the acceptance, the acceptance has expired.
     app.advance(3 * DAY).await;

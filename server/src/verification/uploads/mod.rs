@@ -514,6 +514,7 @@ async fn write_chunk(
     }
     // Durable first, then counted: a crash between the two loses nothing acknowledged.
     sink.commit().await?;
+    metrics::counter!("care_upload_bytes_total").increment(written);
     let new_offset = offset + written;
     let mut tx = state.db.write().await?;
     if !queries::advance(&mut tx, &upload.id, offset, new_offset).await? {
