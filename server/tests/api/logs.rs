@@ -141,6 +141,7 @@ async fn json_logs_carry_the_request_id_the_answer_names() {
     assert_eq!(given.headers()["x-request-id"], "lb-42");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     child.kill().expect("killed");
+    child.wait().expect("reaped");
     let mut logs = String::new();
     child
         .stderr
