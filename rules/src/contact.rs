@@ -14,25 +14,23 @@ pub struct Email(String);
 #[serde(transparent)]
 pub struct Name(String);
 
-/// `+` and 7 to 15 digits, spaces and dashes removed.
+/// `+` and 7 to 15 digits (a Polish number of 9 digits gets its `+48`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Phone(String);
 
 impl Email {
-    /// At most 254 characters, one `@` with something before it, and a domain with a
-    /// dot between non-empty labels. Surrounding whitespace is trimmed.
+    /// An address a mail server accepts (spec §4): at most 254 characters; a local part
+    /// of 1 to 64 characters, dot-separated words of letters (any script), digits and
+    /// ``!#$%&'*+/=?^_`{|}~-``; a domain of at least two dot-separated labels of ASCII
+    /// letters, digits and inner hyphens (at most 63 each), the last of letters only.
+    /// Surrounding whitespace is trimmed. The server's tests check that its mailer takes
+    /// every address this takes.
     pub fn parse(input: &str) -> Result<Email, Refusal> {
         let email = input.trim();
         let valid = email.chars().count() <= EMAIL_MAX
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && match email.split_once('@') {
-                Some((local, domain)) => {
-                    !local.is_empty()
-                        && !domain.contains('@')
-                        && domain.contains('.')
-                        && domain.split('.').all(|label| !label.is_empty())
-                }
+                Some((local, domain)) => valid_local(local) && valid_domain(domain),
                 None => false,
             };
         if valid {
@@ -58,12 +56,41 @@ impl Email {
     }
 }
 
+fn valid_local(local: &str) -> bool {
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    (1..=64).contains(&local.chars().count())
+        && local
+            .split('.')
+            .all(|word| !word.is_empty() && word.chars().all(atext))
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
 impl Name {
-    /// 1 to 100 characters after trimming, no control characters.
+    /// 1 to 100 characters after trimming, of letters (any script), spaces, hyphens,
+    /// apostrophes and dots: so a name can carry no link into the mail it appears in.
     pub fn parse(input: &str) -> Result<Name, Refusal> {
         let name = input.trim();
         let len = name.chars().count();
-        if (1..=NAME_MAX).contains(&len) && !name.chars().any(char::is_control) {
+        let allowed = |c: char| c.is_alphabetic() || " -'’.".contains(c);
+        if (1..=NAME_MAX).contains(&len)
+            && name.chars().all(allowed)
+            && name.chars().any(char::is_alphabetic)
+        {
             Ok(Name(name.to_owned()))
         } else {
             Err(Refusal::InvalidRequest)
@@ -76,7 +103,8 @@ impl Name {
 }
 
 impl Phone {
-    /// An empty input is no phone (`Ok(None)`).
+    /// An empty input is no phone (`Ok(None)`). Spaces and dashes are ignored; `+` and
+    /// 7 to 15 digits is an international number, 9 digits a Polish one (`+48…`).
     pub fn parse_optional(input: &str) -> Result<Option<Phone>, Refusal> {
         let compact: String = input
             .chars()
@@ -85,12 +113,13 @@ impl Phone {
         if compact.is_empty() {
             return Ok(None);
         }
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         match compact.strip_prefix('+') {
-            Some(digits)
-                if (7..=15).contains(&digits.len())
-                    && digits.bytes().all(|b| b.is_ascii_digit()) =>
-            {
+            Some(rest) if (7..=15).contains(&rest.len()) && digits(rest) => {
                 Ok(Some(Phone(compact)))
+            }
+            None if compact.len() == 9 && digits(&compact) => {
+                Ok(Some(Phone(format!("+48{compact}"))))
             }
             _ => Err(Refusal::InvalidRequest),
         }
@@ -156,12 +185,44 @@ mod tests {
 
     #[test]
     fn email_length_boundary_is_254() {
-        let domain = "@example.pl"; // 11 characters
-        let at_limit = format!("{}{domain}", "a".repeat(EMAIL_MAX - domain.len()));
+        // 10 + "@" + three labels of 63 + ".b." + "pl" = 254.
+        let domain = format!("{0}.{0}.{0}.b.pl", "d".repeat(63));
+        let at_limit = format!("{}@{domain}", "a".repeat(EMAIL_MAX - 1 - domain.len()));
         assert_eq!(at_limit.len(), 254);
         assert!(Email::parse(&at_limit).is_ok());
         let over = format!("a{at_limit}");
         assert_eq!(Email::parse(&over), Err(Refusal::InvalidRequest));
+        // A local part of 64 at most, a label of 63 at most.
+        assert!(Email::parse(&format!("{}@example.pl", "a".repeat(64))).is_ok());
+        assert!(Email::parse(&format!("{}@example.pl", "a".repeat(65))).is_err());
+        assert!(Email::parse(&format!("jan@{}.pl", "d".repeat(64))).is_err());
+    }
+
+    #[test]
+    fn email_refuses_what_mail_servers_refuse() {
+        for bad in [
+            "jan..kowalski@example.pl",
+            ".jan@example.pl",
+            "jan.@example.pl",
+            "jan@-example.pl",
+            "jan@example-.pl",
+            "jan@example.p1",
+            "jan@example.p",
+            "jan@exa_mple.pl",
+            "jan<b>@example.pl",
+            "jan\"x@example.pl",
+            "jan@[127.0.0.1]",
+            "http://evil@example.pl",
+        ] {
+            assert_eq!(Email::parse(bad), Err(Refusal::InvalidRequest), "{bad:?}");
+        }
+        for ok in [
+            "jan+care@example.pl",
+            "o'brien@example.ie",
+            "a.b-c_d@sub.example.com",
+        ] {
+            assert!(Email::parse(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]
@@ -180,6 +241,31 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_letters_and_can_carry_no_link() {
+        for ok in [
+            "Jan Kowalski",
+            "Anna-Maria Nowak",
+            "O'Brien",
+            "J. R. R. Tolkien",
+            "Zoë Łukasiewicz",
+            "D’Artagnan",
+        ] {
+            assert!(Name::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://evil.example",
+            "evil.example/x",
+            "Jan 2",
+            "<b>Jan</b>",
+            "Jan@home",
+            "...",
+            "- '",
+        ] {
+            assert_eq!(Name::parse(bad), Err(Refusal::InvalidRequest), "{bad}");
+        }
+    }
+
+    #[test]
     fn phone_is_plus_and_7_to_15_digits() {
         assert_eq!(Phone::parse_optional(""), Ok(None));
         assert_eq!(Phone::parse_optional("  "), Ok(None));
@@ -194,10 +280,16 @@ mod tests {
                 .expect("valid")
                 .is_some()
         );
+        // Nine digits are a Polish number.
+        let polish = Phone::parse_optional("600 100 200")
+            .expect("valid")
+            .expect("some");
+        assert_eq!(polish.as_str(), "+48600100200");
         for bad in [
             "+123456",
             "+1234567890123456",
-            "600100200",
+            "60010020",
+            "6001002000",
             "+48 600 1OO 200",
             "++48600100200",
         ] {

@@ -55,3 +55,50 @@ impl Mailer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use care_rules::contact::Email;
+    use lettre::message::Mailbox;
+    use proptest::prelude::*;
+
+    /// The outbox would retry an address the mailer cannot take 20 times and then give
+    /// up, so every address the rules accept at input must be one lettre sends to.
+    fn mailer_takes(input: &str) -> Result<(), TestCaseError> {
+        if let Ok(email) = Email::parse(input) {
+            let parsed = email.as_str().parse::<Mailbox>();
+            prop_assert!(parsed.is_ok(), "{:?}: {:?}", email.as_str(), parsed.err());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn every_accepted_address_is_sendable(
+            local in "\\.?[a-zA-Z0-9!#$%&'*+/=?^_`{|}~ąłżÄßЖ日-]{1,12}(\\.{1,2}[a-zA-Z0-9'+_~ółЖ-]{1,8}){0,3}\\.?",
+            domain in "[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?(\\.[a-zA-Z0-9-]{1,10}){0,3}\\.[a-zA-Z]{2,6}",
+        ) {
+            mailer_takes(&format!("{local}@{domain}"))?;
+        }
+
+        #[test]
+        fn no_accepted_string_is_unsendable(input in "\\PC{0,30}@\\PC{0,30}") {
+            mailer_takes(&input)?;
+        }
+    }
+
+    #[test]
+    fn corner_cases_are_sendable() {
+        for input in [
+            "jan+care@example.pl",
+            "o'brien@example.ie",
+            "zoë.łukasiewicz@example.pl",
+            "a@b.pl",
+            "x!#$%&'*+/=?^_`{|}~-@example.com",
+            " jan@example.pl ",
+        ] {
+            assert!(Email::parse(input).is_ok(), "{input}");
+            mailer_takes(input).expect(input);
+        }
+    }
+}
