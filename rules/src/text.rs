@@ -58,16 +58,16 @@ pub const REJECT_NOTE: TextLimit = TextLimit {
 };
 
 impl TextLimit {
-    /// The text trimmed, or `invalid_request` naming the field when it is too short,
-    /// too long, or holds control characters (a line break only where lines are
-    /// allowed).
+    /// The text cleaned and trimmed, or `invalid_request` naming the field when what is
+    /// left is too short or too long. Cleaning drops control characters and the
+    /// invisible marks that reorder text (so a note reads in the console as it was
+    /// typed); a line break (`\r\n`, `\r` or `\n`) stays where lines are allowed and
+    /// becomes a space elsewhere, as does a tab.
     pub fn parse(&self, raw: &str) -> Result<String, FieldRefusal> {
-        let text = raw.trim();
+        let cleaned = self.clean(raw);
+        let text = cleaned.trim();
         let len = text.chars().count();
-        let bad_char = text
-            .chars()
-            .any(|c| c.is_control() && !(self.multiline && c == '\n'));
-        if len < self.min || len > self.max || bad_char {
+        if len < self.min || len > self.max {
             return Err(FieldRefusal::new(self.field, Refusal::InvalidRequest));
         }
         Ok(text.to_owned())
@@ -77,6 +77,26 @@ impl TextLimit {
     pub fn accepts(&self, raw: &str) -> bool {
         self.parse(raw).is_ok()
     }
+
+    fn clean(&self, raw: &str) -> String {
+        let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+        unified
+            .chars()
+            .filter_map(|c| match c {
+                '\n' if self.multiline => Some('\n'),
+                '\n' | '\t' => Some(' '),
+                c if c.is_control() || is_bidi_control(c) => None,
+                c => Some(c),
+            })
+            .collect()
+    }
+}
+
+/// The Unicode marks that change the order text is shown in (embeddings, overrides,
+/// isolates): a "Trojan Source" note could otherwise show staff something other than
+/// what it says.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 #[cfg(test)]
@@ -90,12 +110,31 @@ mod tests {
         assert!(SHIPPING_ADDRESS.accepts(&"a".repeat(500)));
         assert!(!SHIPPING_ADDRESS.accepts(&"a".repeat(501)));
         assert!(DESCRIPTION.accepts("line one\nline two"));
-        assert!(!TRACKING.accepts("PL\n123"));
-        assert!(!DESCRIPTION.accepts("bell\u{7}"));
+        assert_eq!(TRACKING.parse(" PL123 ").as_deref(), Ok("PL123"));
+        // Control characters are stripped, not refused, and do not count.
+        assert_eq!(DESCRIPTION.parse("bell\u{7}").as_deref(), Ok("bell"));
+        assert_eq!(
+            SHIPPING_ADDRESS
+                .parse("ul.\u{0}\u{1b}[31m 1\u{7f}")
+                .as_deref(),
+            Ok("ul.[31m 1")
+        );
+        assert!(!SHIPPING_ADDRESS.accepts("ul.\u{0}\u{0}"));
+        assert!(SHIPPING_ADDRESS.accepts(&format!("{}\u{0}", "a".repeat(500))));
+        // Lines stay where they are allowed, in one form; elsewhere they are spaces.
+        assert_eq!(
+            DESCRIPTION.parse("one\r\ntwo\rthree\tfour").as_deref(),
+            Ok("one\ntwo\nthree four")
+        );
+        assert_eq!(TRACKING.parse("PL\n123").as_deref(), Ok("PL 123"));
+        // Text cannot be made to read backwards.
+        assert_eq!(
+            REJECT_NOTE.parse("ok \u{202E}txt.exe\u{202C}").as_deref(),
+            Ok("ok txt.exe")
+        );
         assert_eq!(
             DESCRIPTION.parse(""),
             Err(FieldRefusal::new("description", Refusal::InvalidRequest))
         );
-        assert_eq!(TRACKING.parse(" PL123 ").as_deref(), Ok("PL123"));
     }
 }

@@ -295,6 +295,18 @@ async fn bad_input_is_refused_and_changes_nothing() {
             "customer.email",
         ),
         (
+            // An address lettre could not send to.
+            json!({"serial": SERIAL, "description": "broken", "customer": {"name": "Jan", "email": "jan..k@example.pl"}, "shipping_address": "ul. Długa 1"}),
+            422,
+            "customer.email",
+        ),
+        (
+            // A name that would put a link into mail.
+            json!({"serial": SERIAL, "description": "broken", "customer": {"name": "Win at https://evil.example", "email": "jan@example.pl"}, "shipping_address": "ul. Długa 1"}),
+            422,
+            "customer.name",
+        ),
+        (
             json!({"serial": "SN9999999999", "description": "broken", "customer": crate::helpers::customer(), "shipping_address": "ul. Długa 1"}),
             404,
             "",

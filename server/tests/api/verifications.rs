@@ -259,6 +259,11 @@ async fn a_decision_needs_the_right_reason_fields() {
         (json!({"accept": false, "reason": "other"}), "note"),
         (json!({"accept": true, "reason": "poor_quality"}), "reason"),
         (json!({"accept": false, "reason": "blurry"}), "reason"),
+        // Nothing but control characters is no note.
+        (
+            json!({"accept": false, "reason": "other", "note": "\u{7}\u{1b}"}),
+            "note",
+        ),
     ] {
         let refused = problem(app.decide(&reviewer, &case, decision).await, 422).await;
         assert_eq!(refused["field"], field);
@@ -267,7 +272,8 @@ async fn a_decision_needs_the_right_reason_fields() {
         .decide(
             &reviewer,
             &case,
-            json!({"accept": false, "reason": "other", "note": "the lens is covered"}),
+            // A terminal escape and a right-to-left override are stripped, not stored.
+            json!({"accept": false, "reason": "other", "note": "the lens\u{1b} is\u{202E} covered\u{7}"}),
         )
         .await;
     assert_eq!(ok.status(), 200);
