@@ -16,11 +16,20 @@ pub trait Message {
     /// The portal link the message carries: the one piece of its text the HTML
     /// alternative makes a link (nothing an owner typed ever becomes one).
     fn link(&self) -> &str;
+    /// Whether the message goes out at once whatever the recipient's hourly limit:
+    /// a confirmation of what the owner did or paid, or a decision that starts a
+    /// deadline. Nobody but the owner or staff can cause one, unlike the messages a
+    /// stranger can send to any address (a case opened, a claim filed), which wait
+    /// their turn above the limit.
+    fn essential(&self) -> bool;
 }
 
 /// Implements [`Message`] for `$message` with its Polish and English templates.
 macro_rules! message {
     ($message:ident, $pl:ident = $pl_path:literal, $en:ident = $en_path:literal) => {
+        message!($message, $pl = $pl_path, $en = $en_path, essential = false);
+    };
+    ($message:ident, $pl:ident = $pl_path:literal, $en:ident = $en_path:literal, essential = $essential:literal) => {
         #[derive(Template)]
         #[template(path = $pl_path, blocks = ["subject", "body"])]
         struct $pl<'a> {
@@ -54,6 +63,10 @@ macro_rules! message {
             fn link(&self) -> &str {
                 &self.link
             }
+
+            fn essential(&self) -> bool {
+                $essential
+            }
         }
     };
 }
@@ -81,7 +94,8 @@ pub struct Activated {
 message!(
     Activated,
     ActivatedPl = "email/activated.pl.txt",
-    ActivatedEn = "email/activated.en.txt"
+    ActivatedEn = "email/activated.en.txt",
+    essential = true
 );
 
 impl Activated {
@@ -135,7 +149,8 @@ pub struct VideoAccepted {
 message!(
     VideoAccepted,
     VideoAcceptedPl = "email/video_accepted.pl.txt",
-    VideoAcceptedEn = "email/video_accepted.en.txt"
+    VideoAcceptedEn = "email/video_accepted.en.txt",
+    essential = true
 );
 
 impl VideoAccepted {

@@ -23,6 +23,8 @@ pub struct Letter {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Sent at once, above the recipient's hourly limit (see [`Message::essential`]).
+    pub essential: bool,
 }
 
 /// Renders `message` for `to`.
@@ -39,6 +41,7 @@ pub fn compose(to: &str, message: &impl Message) -> Result<Letter> {
         subject: subject.trim().to_owned(),
         text,
         html,
+        essential: message.essential(),
     })
 }
 

@@ -24,6 +24,11 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 const PASS: usize = 50;
 /// After this many failed attempts a message waits for an operator.
 const MAX_ATTEMPTS: u32 = 20;
+/// Messages that are not essential one address gets in any hour; more wait for the
+/// next hour (none is dropped). Opening cases or filing claims in someone else's name
+/// cannot flood their inbox, and an owner's own busy hour loses nothing.
+pub const PER_RECIPIENT_HOUR: i64 = 10;
+const HOUR: i64 = 3600;
 
 /// A queued message leased for delivery.
 #[derive(Debug, Clone)]
@@ -39,10 +44,16 @@ pub struct OutboxEmail {
 
 pub async fn insert(tx: &mut Tx, letter: &Letter, at: Timestamp) -> Result<()> {
     // Delivery is scheduled on the real clock: the test clock moves business time only.
-    let due = Timestamp::now().as_second();
+    let now = Timestamp::now().as_second();
+    let due = if letter.essential {
+        now
+    } else {
+        within_limit(tx, &letter.to, now).await?
+    };
     sqlx::query(
-        "INSERT INTO outbox (to_addr, subject, body, html, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO outbox (to_addr, subject, body, html, created_at, next_attempt_at,
+                             scheduled_at, essential)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(&letter.to)
     .bind(&letter.subject)
@@ -50,9 +61,36 @@ pub async fn insert(tx: &mut Tx, letter: &Letter, at: Timestamp) -> Result<()> {
     .bind(&letter.html)
     .bind(secs(at))
     .bind(due)
+    .bind(letter.essential)
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// The first instant from `now` at which one more message to `to` keeps every hour at
+/// [`PER_RECIPIENT_HOUR`] or fewer: an hour after the last allowed message but
+/// [`PER_RECIPIENT_HOUR`] - 1. Messages are scheduled in order, so that one is enough
+/// to look at.
+async fn within_limit(tx: &mut Tx, to: &str, now: i64) -> Result<i64> {
+    if tx.dialect() == Dialect::Postgres {
+        // Two transactions queuing to one address at once would both see the same
+        // schedule; SQLite has one writer already.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext(lower($1)))::text")
+            .bind(to)
+            .execute(tx.conn())
+            .await?;
+    }
+    let nth_latest: Option<i64> = sqlx::query_scalar(
+        "SELECT scheduled_at FROM outbox
+         WHERE lower(to_addr) = lower($1) AND NOT essential AND scheduled_at > $2
+         ORDER BY scheduled_at DESC LIMIT 1 OFFSET $3",
+    )
+    .bind(to)
+    .bind(now - HOUR)
+    .bind(PER_RECIPIENT_HOUR - 1)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(nth_latest.map_or(now, |t| (t + HOUR).max(now)))
 }
 
 /// The next message due at `now`, leased to the caller until `lease_until`.

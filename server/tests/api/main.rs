@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod instances;
 mod logs;
+mod mail;
 mod metrics;
 mod migrations;
 mod openapi;
