@@ -167,7 +167,7 @@ async fn run() -> Result<()> {
         Command::Backup { file } => {
             Db::open(&data.database_url()).await?.backup(&file).await?;
             eprintln!(
-                "backed up to {}; keep {} with it",
+                "backed up to {}; keep a copy of {} too, stored apart from it: without the key no unused code can be redeemed",
                 file.display(),
                 data.data_dir.join("code.key").display()
             );

@@ -149,7 +149,7 @@ fn run(root: &Path) -> Result<()> {
     check(&mut cmd(
         root,
         root.join("target/release/care-server"),
-        &["serve"],
+        &["serve", "--demo"],
     ))
 }
 

@@ -116,7 +116,7 @@ pub async fn summary(db: &Db, key: &CodeKey) -> Result<Option<String>> {
         return Ok(None);
     }
     let mut out = String::from(
-        "\nDemo data (seeded into the empty database; CARE_NO_DEMO=1 skips it):\n  Devices\n",
+        "\nDemo data (seeded into the empty database by `serve --demo`):\n  Devices\n",
     );
     for (serial, product_id, _, note) in DEMO_DEVICES {
         let name = Product::find(product_id).map_or(product_id, |p| p.name);
