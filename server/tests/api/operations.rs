@@ -58,6 +58,21 @@ async fn readiness_says_when_the_storage_or_the_database_does_not_answer() {
 }
 
 #[tokio::test]
+async fn readiness_fails_on_a_bucket_that_is_not_there() {
+    if std::env::var("CARE_TEST_S3").is_err() {
+        return; // the local disk's case is above
+    }
+    // A missing bucket answers HEAD of any object with a bare 404, the same as a missing
+    // object in a bucket that is there; readiness must tell them apart.
+    let app = spawn_app_with(|s| {
+        s.data.storage = Some("s3://care-no-such-bucket/ready".to_owned());
+    })
+    .await;
+    let body = crate::helpers::problem(app.get("/api/health/ready").await, 503).await;
+    assert_eq!(body["code"], "unavailable");
+}
+
+#[tokio::test]
 async fn a_backup_taken_while_serving_restores_and_serves() {
     let app = spawn_app().await;
     if !app.database_url.starts_with("sqlite") {

@@ -201,13 +201,13 @@ impl Bucket {
         self.remove_all(&parts).await
     }
 
-    /// Asks the bucket for an object that is never there: an answer, even "not found",
-    /// means it is reachable.
+    /// Lists the top of the prefix (`staging/`, `videos/`: one short page). Not a HEAD of
+    /// some object: a bucket that is not there answers that with the same bare 404 as
+    /// a missing object, where a listing says `NoSuchBucket`.
     pub async fn ping(&self) -> Result<()> {
-        match self.store.head(&self.path("ready-probe")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
+        self.store.list_with_delimiter(prefix.as_ref()).await?;
+        Ok(())
     }
 
     pub async fn size(&self, id: &str) -> Result<u64> {
