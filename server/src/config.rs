@@ -120,6 +120,12 @@ pub struct ConnectionLimits {
     #[arg(long, env = "CARE_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Connections one client (an IPv4 address or an IPv6 /64) may hold at once; more
+    /// are closed at once. Not applied behind a load balancer (`CARE_CLIENT_IP` other
+    /// than `ConnectInfo`), where every connection comes from the balancer.
+    #[arg(long, env = "CARE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64)]
+    pub max_connections_per_client: usize,
+
     /// Seconds the server lets requests under way finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "CARE_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
@@ -131,6 +137,7 @@ impl Default for ConnectionLimits {
             header_timeout_secs: 20,
             body_timeout_secs: 60,
             max_connections: 1024,
+            max_connections_per_client: 64,
             shutdown_grace_secs: 30,
         }
     }

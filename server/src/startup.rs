@@ -7,6 +7,7 @@ use crate::config::ConnectionLimits;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::email::{outbox, transport::Mailer};
+use crate::http::connections::PerClient;
 use crate::http::security::{self, SecurityHeaders};
 use crate::operator::demo;
 use crate::state::{AppState, Links};
@@ -14,6 +15,7 @@ use crate::verification::uploads::{self, Videos, store::VideoStore};
 use crate::{api, http, jobs, web};
 use anyhow::{Context, bail};
 use axum::Router;
+use axum_client_ip::ClientIpSource;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
@@ -40,6 +42,8 @@ pub struct Application {
     mail_from: Mailbox,
     demo: Option<String>,
     limits: ConnectionLimits,
+    /// Connections each client holds, when clients connect directly.
+    per_client: Option<PerClient>,
     metrics: Option<TcpListener>,
 }
 
@@ -135,6 +139,8 @@ impl Application {
             mail_from,
             demo,
             limits: settings.connections.clone(),
+            per_client: matches!(settings.client_ip, ClientIpSource::ConnectInfo)
+                .then(|| PerClient::new(settings.connections.max_connections_per_client)),
             metrics,
         })
     }
@@ -170,7 +176,8 @@ impl Application {
     ///
     /// Each connection is served by hyper with a timer: a client that does not send its
     /// headers within the header timeout (or an idle keep-alive connection) is closed,
-    /// and no more than `max_connections` are served at once (`axum::serve` has neither).
+    /// and no more than `max_connections` are served at once (`axum::serve` has neither),
+    /// at most `max_connections_per_client` of them from one client.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let worker = tokio::spawn(outbox::run(
             self.state.db.clone(),
@@ -212,6 +219,17 @@ impl Application {
                 },
                 () = &mut shutdown => break,
             };
+            let held = match &self.per_client {
+                Some(per_client) => match per_client.take(peer.ip()) {
+                    Some(held) => Some(held),
+                    None => {
+                        metrics::counter!("care_connections_refused_total").increment(1);
+                        tracing::debug!(%peer, "too many connections from one client; closed");
+                        continue; // drops the stream: the connection closes
+                    }
+                },
+                None => None,
+            };
             // Trailing slashes are trimmed before routing (a layer on the router would
             // run after a route was chosen); the peer is the client's address.
             let service = self
@@ -229,7 +247,7 @@ impl Application {
                 if let Err(e) = connection.await {
                     tracing::debug!(error = %e, %peer, "connection ended");
                 }
-                drop(slot);
+                drop((slot, held));
             });
         }
         drop(self.listener);

@@ -2,6 +2,7 @@
 //! the extractors that refuse bad input, the OpenAPI helpers, and the middleware the
 //! API shares.
 
+pub mod connections;
 pub mod extract;
 pub mod openapi;
 pub mod paging;

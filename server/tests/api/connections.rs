@@ -158,3 +158,82 @@ async fn a_body_that_stops_coming_ends_its_request_and_keeps_what_arrived() {
     }
     assert_eq!(app.upload_offset(&upload).await, Some(40_000));
 }
+
+/// A raw `GET /api/health` from `source`; the status line, or `None` when the server
+/// closed the connection without an answer.
+async fn health_from(source: &str, address: &str) -> Option<String> {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(format!("{source}:0").parse().expect("source"))
+        .expect("bound");
+    let mut stream = socket
+        .connect(address.parse().expect("address"))
+        .await
+        .expect("connected");
+    let request = b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    if stream.write_all(request).await.is_err() {
+        return None;
+    }
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer or a close in time")
+        .ok()?;
+    let text = String::from_utf8_lossy(&answer);
+    text.lines().next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn one_client_cannot_take_every_connection() {
+    let app = spawn_app_with(|s| {
+        s.connections.header_timeout_secs = 30;
+        s.connections.max_connections = 20;
+        s.connections.max_connections_per_client = 4;
+    })
+    .await;
+    // 127.0.0.1 holds its four connections, saying nothing.
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(TcpStream::connect(host(&app)).await.expect("connected"));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Its fifth is closed at once, not after the header timeout.
+    let started = Instant::now();
+    assert_eq!(health_from("127.0.0.1", &host(&app)).await, None);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Another client is served meanwhile.
+    assert_eq!(
+        health_from("127.0.0.2", &host(&app)).await.as_deref(),
+        Some("HTTP/1.1 200 OK")
+    );
+    // A connection given up is a slot back.
+    drop(silent.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        health_from("127.0.0.1", &host(&app)).await.as_deref(),
+        Some("HTTP/1.1 200 OK")
+    );
+}
+
+#[tokio::test]
+async fn behind_a_load_balancer_connections_are_not_counted_per_peer() {
+    let app = spawn_app_with(|s| {
+        s.connections.header_timeout_secs = 30;
+        s.connections.max_connections_per_client = 2;
+        s.client_ip = axum_client_ip::ClientIpSource::RightmostXForwardedFor;
+    })
+    .await;
+    // Every connection comes from the balancer's one address.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(TcpStream::connect(host(&app)).await.expect("connected"));
+    }
+    let mut balancer = TcpStream::connect(host(&app)).await.expect("connected");
+    balancer
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.9\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sent");
+    let mut answer = Vec::new();
+    balancer.read_to_end(&mut answer).await.expect("read");
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+}
