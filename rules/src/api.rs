@@ -206,6 +206,71 @@ pub struct ActivationRequest {
     pub verification_id: Option<String>,
 }
 
+/// `POST /api/activations/check`: an activation's rules run on a code and a device
+/// before the owner types their details. Nothing is written.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationCheckRequest {
+    pub code: String,
+    pub serial: String,
+    /// The plan the owner believes the card is for; the answer says the code's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_id: Option<String>,
+}
+
+/// What an activation with this code would do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// A new coverage starts now.
+    Activate,
+    /// The open coverage gets another term.
+    Extend,
+}
+
+/// The answer of `POST /api/activations/check`: what the owner would get.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationCheck {
+    pub outcome: CheckOutcome,
+    /// The product of the code (and so of the device).
+    pub product_id: String,
+    /// The plan of the code.
+    pub plan: Plan,
+    /// The coverage after the activation: its start, its end and its replacements.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub starts_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub ends_at: Timestamp,
+    pub replacements: Replacements,
+    /// The fee of the first replacement then.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub next_fee_grosze: Option<Money>,
+}
+
+impl ActivationCheck {
+    /// The answer from the coverage an activation would leave.
+    pub fn from_coverage(
+        outcome: CheckOutcome,
+        plan: Plan,
+        after: &CoverageDocument,
+    ) -> Option<Self> {
+        Some(ActivationCheck {
+            outcome,
+            product_id: after.product_id.clone(),
+            plan,
+            starts_at: after.starts_at?,
+            ends_at: after.ends_at?,
+            replacements: after.replacements,
+            next_fee_grosze: after.next_fee_grosze,
+        })
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,6 +418,8 @@ pub struct CareRefreshOffer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimCreated {
     pub id: String,
+    /// The short number people quote (`CR-` and 8 characters); it grants no access.
+    pub number: String,
     pub status: ClaimStatus,
     pub care_refresh: CareRefreshOffer,
 }
@@ -362,6 +429,10 @@ pub struct ClaimCreated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDocument {
     pub id: String,
+    /// The short number people quote (`CR-` and 8 characters); it grants no access.
+    pub number: String,
+    /// Where the owner sends the device.
+    pub service_address: String,
     pub serial: String,
     pub product_id: String,
     pub status: ClaimStatus,
@@ -544,6 +615,12 @@ pub struct Problem {
     /// Seconds to wait, with `rate_limited` (as in `Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
+    /// With `code_product_mismatch`: the product the code is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_product_id: Option<String>,
+    /// With `code_product_mismatch`: the product of the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_product_id: Option<String>,
 }
 
 #[cfg(test)]
@@ -648,6 +725,8 @@ mod tests {
             code: Refusal::InvalidRequest,
             field: Some("customer.email".into()),
             retry_after: None,
+            code_product_id: None,
+            device_product_id: None,
         };
         let json = serde_json::to_value(&p).expect("serialises");
         assert_eq!(

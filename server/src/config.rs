@@ -36,6 +36,22 @@ pub struct Settings {
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub secure_cookies: bool,
 
+    /// Where owners send their devices, as one line (shown on claims and in email).
+    #[arg(
+        long,
+        env = "CARE_SERVICE_ADDRESS",
+        default_value = crate::claims::DEFAULT_SERVICE_ADDRESS
+    )]
+    pub service_address: String,
+
+    /// The bank account claims are paid to by transfer.
+    #[arg(
+        long,
+        env = "CARE_BANK_ACCOUNT",
+        default_value = crate::claims::DEFAULT_BANK_ACCOUNT
+    )]
+    pub bank_account: String,
+
     /// The sender of every email.
     #[arg(
         long,
@@ -160,6 +176,8 @@ impl Settings {
             secure_cookies: false,
             smtp_url: None,
             mail_from: "Care Refresh <no-reply@care-refresh.example>".to_owned(),
+            service_address: crate::claims::DEFAULT_SERVICE_ADDRESS.to_owned(),
+            bank_account: crate::claims::DEFAULT_BANK_ACCOUNT.to_owned(),
             test_clock: false,
             client_ip: ClientIpSource::ConnectInfo,
             demo: false,

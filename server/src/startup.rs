@@ -2,6 +2,7 @@
 //! on port 0 and learn its address.
 
 use crate::activation::codes::CodeKey;
+use crate::claims::ServiceDesk;
 use crate::clock::Clock;
 use crate::config::ConnectionLimits;
 use crate::config::Settings;
@@ -15,10 +16,10 @@ use crate::verification::uploads::{self, Videos, store::VideoStore};
 use crate::{api, http, jobs, web};
 use anyhow::{Context, bail};
 use axum::Router;
-use axum_client_ip::ClientIpSource;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
+use axum_client_ip::ClientIpSource;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -109,6 +110,10 @@ impl Application {
             limits: Default::default(),
             links: Links::new(&public_url),
             secure_cookies: settings.secure_cookies || https,
+            service: ServiceDesk {
+                address: settings.service_address.clone(),
+                bank_account: settings.bank_account.clone(),
+            },
         };
         uploads::recover(&state).await?;
         let body_timeout = Duration::from_secs(settings.connections.body_timeout_secs);

@@ -21,6 +21,8 @@ pub struct AppState {
     pub links: Links,
     /// Mark session cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Where devices are sent and transfers paid.
+    pub service: crate::claims::ServiceDesk,
 }
 
 /// The portal's addresses as customers reach them, for links in emails.

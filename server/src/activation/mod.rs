@@ -2,6 +2,7 @@
 //! Codes are kept hashed ([`codes`]); a retried request gets the first answer again
 //! ([`idempotency`]); guessing codes is limited per client and per serial.
 
+mod check;
 pub mod codes;
 pub mod idempotency;
 
@@ -22,7 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use care_rules::api::{ActivationRequest, CoverageDocument};
 use care_rules::{
-    Activation, Code, CodeFacts, Coverage, Customer, Device, Lang, Refusal, Serial, Timestamp,
+    Activation, Code, CodeFacts, Coverage, Customer, Lang, Refusal, Serial, Timestamp,
 };
 use codes::CodeHash;
 use idempotency::StoredResponse;
@@ -32,7 +33,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create))
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(check::check))
 }
 
 /// Activates a plan on a device, or extends its coverage, by rules R1-R13.
@@ -101,14 +104,29 @@ struct Parsed {
     verification_id: Option<String>,
 }
 
-fn parse(req: &ActivationRequest) -> Result<Parsed, ApiError> {
-    let code = Code::parse(&req.code).map_err(|r| {
+fn parse_code(code: &str) -> Result<Code, ApiError> {
+    Code::parse(code).map_err(|r| {
         ApiError::field(
             r,
             "code",
             "16 characters as on the card; the check character does not match",
         )
-    })?;
+    })
+}
+
+fn parse_verification_id(id: Option<&String>) -> Result<Option<String>, ApiError> {
+    match id {
+        Some(id) if !is_id(id) => Err(ApiError::field(
+            Refusal::InvalidRequest,
+            "verification_id",
+            "not a verification case id",
+        )),
+        other => Ok(other.cloned()),
+    }
+}
+
+fn parse(req: &ActivationRequest) -> Result<Parsed, ApiError> {
+    let code = parse_code(&req.code)?;
     let serial = parse_serial(&req.serial)?;
     let c = &req.customer;
     let customer = Customer::parse(&c.name, &c.email, c.phone.as_deref())?;
@@ -119,16 +137,7 @@ fn parse(req: &ActivationRequest) -> Result<Parsed, ApiError> {
             "the terms must be accepted",
         ));
     }
-    let verification_id = match &req.verification_id {
-        Some(id) if !is_id(id) => {
-            return Err(ApiError::field(
-                Refusal::InvalidRequest,
-                "verification_id",
-                "not a verification case id",
-            ));
-        }
-        other => other.clone(),
-    };
+    let verification_id = parse_verification_id(req.verification_id.as_ref())?;
     Ok(Parsed {
         code,
         serial,
@@ -151,13 +160,8 @@ async fn activate(
         }
     }
     let parsed = parse(&req)?;
-    let limits = state.limits;
     let buckets = Buckets::new(caller.ip, &parsed.serial);
-    // Guesses against this serial from anywhere slow its answers down (never lock it).
-    let pause = limits
-        .slowdown(&state.db, &buckets.serial, now.as_second())
-        .await?;
-    tokio::time::sleep(pause).await;
+    buckets.slow_down(state, now).await?;
     let code_hash = state.code_key.hash(&parsed.code);
 
     let mut tx = state.db.write().await?;
@@ -167,24 +171,7 @@ async fn activate(
             return idempotency::replay(stored, &hash);
         }
     }
-    // Checked where a wrong code is recorded, with the counters locked: requests racing
-    // each other are counted one after the other.
-    limits
-        .check(
-            &mut tx,
-            &buckets.client,
-            limits.failures_per_client,
-            now.as_second(),
-        )
-        .await?;
-    limits
-        .check(
-            &mut tx,
-            &buckets.pair,
-            limits.failures_per_serial,
-            now.as_second(),
-        )
-        .await?;
+    buckets.check(state, &mut tx, now).await?;
     match apply(state, &mut tx, &parsed, &code_hash, caller.lang, now).await {
         Ok(document) => {
             let body = serde_json::to_string(&document).map_err(anyhow::Error::from)?;
@@ -204,9 +191,7 @@ async fn activate(
         Err(error) if error.refusal() == Some(Refusal::CodeNotFound) => {
             // Nothing was written before the code was looked up: the failure is counted
             // in this same transaction.
-            for bucket in [&buckets.client, &buckets.pair, &buckets.serial] {
-                limits.record(&mut tx, bucket, now.as_second()).await?;
-            }
+            buckets.record_failure(state, &mut tx, now).await?;
             if let Some(key) = &caller.idempotency_key {
                 idempotency::save(&mut tx, key, &refusal_answer(&error, hash), now).await?;
             }
@@ -258,26 +243,32 @@ async fn insert_record(
     Ok(())
 }
 
-/// The activation inside one write transaction: read the facts, ask the rules, write
-/// the outcome. Any refusal leaves the database as it was.
-async fn apply(
-    state: &AppState,
+/// What the rules decided on an activation, with the facts they decided on.
+pub(crate) struct Decided {
+    pub device_state: DeviceState,
+    pub plan: care_rules::Plan,
+    pub decision: Activation,
+}
+
+/// Reads the facts of an activation (the device, the code, the verification case) in
+/// `tx` and asks the rules; nothing is written.
+pub(crate) async fn decide(
     tx: &mut Tx,
-    p: &Parsed,
+    serial: &Serial,
     code_hash: &CodeHash,
-    lang: Lang,
+    verification_id: Option<&str>,
     now: Timestamp,
-) -> Result<CoverageDocument, ApiError> {
-    let device_state = DeviceState::load(tx, &p.serial).await?;
+) -> Result<Decided, ApiError> {
+    let device_state = DeviceState::load(tx, serial).await?;
     let code = codes::find(tx, code_hash)
         .await?
         .ok_or(Refusal::CodeNotFound)?;
-    let verification = match &p.verification_id {
+    let verification = match verification_id {
         Some(id) => {
             let record = cases::find(tx, id)
                 .await?
                 .ok_or(Refusal::VerificationNotAccepted)?;
-            if record.serial != p.serial.as_str() {
+            if record.serial != serial.as_str() {
                 return Err(ApiError::field(
                     Refusal::VerificationNotAccepted,
                     "verification_id",
@@ -288,20 +279,56 @@ async fn apply(
         }
         None => None,
     };
-    let stored = device_state.coverage.as_ref();
-    let device = Device {
-        product: device_state.product,
-        activated_at: device_state.device.activated_at,
-        coverage: stored.map(|s| &s.coverage),
-    };
+    let device = device_state.rules_device();
     let facts = CodeFacts {
         product_id: &code.product_id,
         plan: code.plan,
         region: &code.region,
         used: code.used_at.is_some(),
     };
-    let decision = device.activate(facts, verification.as_ref(), now)?;
+    let decision = match device.activate(facts, verification.as_ref(), now) {
+        Ok(decision) => decision,
+        Err(Refusal::CodeProductMismatch) => {
+            return Err(ApiError::ProductMismatch {
+                code_product_id: code.product_id.clone(),
+                device_product_id: device_state.product.id.to_owned(),
+            });
+        }
+        Err(refusal) => return Err(refusal.into()),
+    };
+    Ok(Decided {
+        device_state,
+        plan: code.plan,
+        decision,
+    })
+}
 
+/// The coverage a decision leaves.
+pub(crate) fn coverage_after(decided: &Decided) -> Coverage {
+    match (decided.decision, decided.device_state.coverage.as_ref()) {
+        (Activation::Extension { term }, Some(s)) => {
+            let mut extended = s.coverage.clone();
+            extended.extend(term);
+            extended
+        }
+        (decision, _) => Coverage::begin(decision.term()),
+    }
+}
+
+/// The activation inside one write transaction: read the facts, ask the rules, write
+/// the outcome. Any refusal leaves the database as it was.
+async fn apply(
+    state: &AppState,
+    tx: &mut Tx,
+    p: &Parsed,
+    code_hash: &CodeHash,
+    lang: Lang,
+    now: Timestamp,
+) -> Result<CoverageDocument, ApiError> {
+    let decided = decide(tx, &p.serial, code_hash, p.verification_id.as_deref(), now).await?;
+    let decision = decided.decision;
+    let device_state = &decided.device_state;
+    let stored = device_state.coverage.as_ref();
     let activation_id = random_id();
     // The conditional update is the single-use guarantee; the unique activation_id
     // and code_hash columns are the backstop.
@@ -310,13 +337,10 @@ async fn apply(
     }
     let extension = matches!(decision, Activation::Extension { .. });
     insert_record(tx, &activation_id, p, code_hash, extension, lang, now).await?;
-    let coverage = match (decision, stored) {
+    match (decision, stored) {
         (Activation::Extension { term }, Some(s)) => {
             let seq = u32::try_from(s.coverage.terms().len()).map_err(anyhow::Error::from)?;
             chains::add_term(tx, &s.id, seq, &term, &activation_id).await?;
-            let mut extended = s.coverage.clone();
-            extended.extend(term);
-            extended
         }
         (Activation::New { term, verified }, _) => {
             if verified {
@@ -326,12 +350,12 @@ async fn apply(
                 }
             }
             chains::begin(tx, &p.serial, &term, &activation_id, now).await?;
-            Coverage::begin(term)
         }
         (Activation::Extension { .. }, None) => {
             return Err(anyhow::anyhow!("the rules extended a device without a chain").into());
         }
-    };
+    }
+    let coverage = coverage_after(&decided);
     let document =
         CoverageDocument::build(&p.serial, device_state.product, Some(&coverage), None, now);
     let message = Activated::new(
@@ -385,6 +409,43 @@ impl Buckets {
             client: format!("code-failures:client:{client}"),
             serial: format!("code-failures:serial:{serial}"),
         }
+    }
+
+    /// Guesses against this serial from anywhere slow its answers down (never lock
+    /// it); to be waited out before the write transaction begins.
+    async fn slow_down(&self, state: &AppState, now: Timestamp) -> Result<(), ApiError> {
+        let pause = state
+            .limits
+            .slowdown(&state.db, &self.serial, now.as_second())
+            .await?;
+        tokio::time::sleep(pause).await;
+        Ok(())
+    }
+
+    /// The hard limits, checked where a wrong code is recorded, with the counters
+    /// locked: requests racing each other are counted one after the other.
+    async fn check(&self, state: &AppState, tx: &mut Tx, now: Timestamp) -> Result<(), ApiError> {
+        let limits = state.limits;
+        let now = now.as_second();
+        limits
+            .check(tx, &self.client, limits.failures_per_client, now)
+            .await?;
+        limits
+            .check(tx, &self.pair, limits.failures_per_serial, now)
+            .await
+    }
+
+    /// Counts a wrong code against the client, the pair and the serial.
+    async fn record_failure(
+        &self,
+        state: &AppState,
+        tx: &mut Tx,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        for bucket in [&self.client, &self.pair, &self.serial] {
+            state.limits.record(tx, bucket, now.as_second()).await?;
+        }
+        Ok(())
     }
 }
 

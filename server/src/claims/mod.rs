@@ -25,8 +25,17 @@ use records::ClaimRecord;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The bank account claims are paid to (a placeholder of the right shape).
-pub const PAYMENT_ACCOUNT: &str = "PL61 1090 1014 0000 0712 1981 2874";
+/// Where devices go and transfers are paid to, unless configured
+/// (`CARE_SERVICE_ADDRESS`, `CARE_BANK_ACCOUNT`): placeholders of the right shape.
+pub const DEFAULT_SERVICE_ADDRESS: &str = "Care Refresh Service, ul. Serwisowa 1, 00-001 Warszawa";
+pub const DEFAULT_BANK_ACCOUNT: &str = "PL61 1090 1014 0000 0712 1981 2874";
+
+/// The service centre: where owners send devices and pay by transfer.
+#[derive(Debug, Clone)]
+pub struct ServiceDesk {
+    pub address: String,
+    pub bank_account: String,
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -91,7 +100,11 @@ fn offer(result: Result<Money, Refusal>) -> CareRefreshOffer {
 }
 
 /// The claim as its owner follows it.
-pub async fn document(tx: &mut Tx, claim: &ClaimRecord) -> Result<ClaimDocument, ApiError> {
+pub async fn document(
+    tx: &mut Tx,
+    desk: &ServiceDesk,
+    claim: &ClaimRecord,
+) -> Result<ClaimDocument, ApiError> {
     let care_refresh = match (claim.option, claim.paid) {
         // Paid with Care Refresh: the fee it cost.
         (Some(ClaimOption::CareRefresh), Some(paid)) => Ok(paid),
@@ -105,13 +118,15 @@ pub async fn document(tx: &mut Tx, claim: &ClaimRecord) -> Result<ClaimDocument,
         amount.map(|amount_grosze| PaymentInstructions {
             amount_grosze,
             reference: claim.number(),
-            account: PAYMENT_ACCOUNT.to_owned(),
+            account: desk.bank_account.clone(),
         })
     } else {
         None
     };
     Ok(ClaimDocument {
         id: claim.id.clone(),
+        number: claim.number(),
+        service_address: desk.address.clone(),
         serial: claim.serial.clone(),
         product_id: claim.product_id.clone(),
         status: claim.status,

@@ -9,6 +9,7 @@ use crate::email::{self, messages::ClaimFiled};
 use crate::http::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::http::problem::ApiError;
 use crate::ids::random_id;
+use crate::rate_limit::client_key;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -43,7 +44,7 @@ pub(super) async fn file(
     let address = SHIPPING_ADDRESS.parse(&req.shipping_address)?;
     let now = state.clock.now();
     let limits = state.limits;
-    let bucket = format!("claims:client:{client}");
+    let bucket = format!("claims:client:{}", client_key(client));
     let mut tx = state.db.write().await?;
     limits
         .check(&mut tx, &bucket, limits.cases_per_client, now.as_second())
@@ -86,6 +87,7 @@ pub(super) async fn file(
         name: record.customer_name.clone(),
         number: record.number(),
         serial: record.serial.clone(),
+        service_address: state.service.address.clone(),
         care_refresh_fee: judged.ok().map(|fee| fee.display(lang)),
         link: state.links.claim(&id),
     };
@@ -106,6 +108,7 @@ pub(super) async fn file(
     Ok((
         StatusCode::CREATED,
         Json(ClaimCreated {
+            number: records::number(&id),
             id,
             status: ClaimStatus::Submitted,
             care_refresh: offer(judged),
@@ -123,7 +126,7 @@ pub(super) async fn get(
 ) -> Result<Json<ClaimDocument>, ApiError> {
     let mut tx = state.db.read().await?;
     let claim = load(&mut tx, &id).await?;
-    Ok(Json(document(&mut tx, &claim).await?))
+    Ok(Json(document(&mut tx, &state.service, &claim).await?))
 }
 
 /// The owner's choice once quoted: the repair, or Care Refresh (refused with
@@ -165,7 +168,7 @@ pub(super) async fn choose(
         now,
     )
     .await?;
-    let doc = document(&mut tx, &claim).await?;
+    let doc = document(&mut tx, &state.service, &claim).await?;
     tx.commit().await?;
     Ok(Json(doc))
 }

@@ -79,13 +79,17 @@ pub(super) async fn claim(
     user.require(Role::Service)?;
     let mut tx = state.db.read().await?;
     let claim = load(&mut tx, &id).await?;
-    Ok(Json(staff_view(&mut tx, &claim).await?))
+    Ok(Json(staff_view(&mut tx, &state.service, &claim).await?))
 }
 
 /// The claim as staff handle it, with the steps its status allows.
-async fn staff_view(tx: &mut crate::db::Tx, claim: &ClaimRecord) -> Result<StaffClaim, ApiError> {
+async fn staff_view(
+    tx: &mut crate::db::Tx,
+    desk: &super::ServiceDesk,
+    claim: &ClaimRecord,
+) -> Result<StaffClaim, ApiError> {
     Ok(StaffClaim {
-        claim: document(tx, claim).await?,
+        claim: document(tx, desk, claim).await?,
         customer_name: claim.customer_name.clone(),
         customer_email: claim.customer_email.clone(),
         customer_phone: claim.customer_phone.clone(),
@@ -252,7 +256,7 @@ async fn take(
     }
     claim.status = status;
     save(&mut tx, &claim, from, &user.actor(), details, now).await?;
-    let answer = staff_view(&mut tx, &claim).await?;
+    let answer = staff_view(&mut tx, &state.service, &claim).await?;
     tx.commit().await?;
     state.outbox.notify_one();
     Ok(answer)

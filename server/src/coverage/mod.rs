@@ -55,6 +55,15 @@ impl DeviceState {
         })
     }
 
+    /// The device as the rules see it.
+    pub fn rules_device(&self) -> care_rules::Device<'_> {
+        care_rules::Device {
+            product: self.product,
+            activated_at: self.device.activated_at,
+            coverage: self.coverage.as_ref().map(|c| &c.coverage),
+        }
+    }
+
     pub fn coverage_document(&self, now: Timestamp) -> CoverageDocument {
         CoverageDocument::build(
             &self.device.serial,

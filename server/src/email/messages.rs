@@ -224,6 +224,8 @@ pub struct ClaimFiled {
     pub name: String,
     pub number: String,
     pub serial: String,
+    /// Where the device goes.
+    pub service_address: String,
     pub care_refresh_fee: Option<String>,
     pub link: String,
 }

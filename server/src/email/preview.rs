@@ -69,6 +69,7 @@ pub fn preview(name: &str, lang: Lang) -> Result<Letter> {
                 name: "Jan Kowalski".to_owned(),
                 number,
                 serial,
+                service_address: crate::claims::DEFAULT_SERVICE_ADDRESS.to_owned(),
                 care_refresh_fee: fee(16900),
                 link,
             },

@@ -14,6 +14,12 @@ pub enum ApiError {
         field: Option<String>,
         detail: Option<String>,
     },
+    /// `code_product_mismatch`, naming the code's product and the device's, so that
+    /// the owner learns which device the card is for.
+    ProductMismatch {
+        code_product_id: String,
+        device_product_id: String,
+    },
     /// Too many failed attempts: `rate_limited` with `Retry-After` in seconds.
     RateLimited {
         retry_after: i64,
@@ -48,6 +54,7 @@ impl ApiError {
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
             ApiError::Refused { refusal, .. } => Some(*refusal),
+            ApiError::ProductMismatch { .. } => Some(Refusal::CodeProductMismatch),
             ApiError::RateLimited { .. } => Some(Refusal::RateLimited),
             ApiError::Internal(_) => None,
         }
@@ -156,12 +163,27 @@ pub fn title_of(refusal: Refusal) -> &'static str {
 impl ApiError {
     /// The status and problem+json body of this error.
     fn problem(&self) -> (StatusCode, String) {
+        let mut products = None;
         let (refusal, field, detail, retry_after) = match self {
             ApiError::Refused {
                 refusal,
                 field,
                 detail,
             } => (*refusal, field.clone(), detail.clone(), None),
+            ApiError::ProductMismatch {
+                code_product_id,
+                device_product_id,
+            } => {
+                products = Some((code_product_id.clone(), device_product_id.clone()));
+                (
+                    Refusal::CodeProductMismatch,
+                    Some("code".to_owned()),
+                    Some(format!(
+                        "the code is for {code_product_id}, the device is {device_product_id}"
+                    )),
+                    None,
+                )
+            }
             ApiError::RateLimited { retry_after } => (
                 Refusal::RateLimited,
                 None,
@@ -186,6 +208,8 @@ impl ApiError {
             code: refusal,
             field,
             retry_after,
+            code_product_id: products.as_ref().map(|p| p.0.clone()),
+            device_product_id: products.map(|p| p.1),
         };
         (status, serde_json::to_string(&problem).unwrap_or_default())
     }

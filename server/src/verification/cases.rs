@@ -12,6 +12,7 @@ use crate::email::{self, messages::CaseOpened};
 use crate::http::extract::{ApiJson, ClientAddr, PreferredLang};
 use crate::http::problem::ApiError;
 use crate::ids::random_id;
+use crate::rate_limit::client_key;
 use crate::state::AppState;
 use anyhow::Result;
 use axum::Json;
@@ -21,7 +22,8 @@ use care_rules::api::{
     UploadProgress, VerificationCreated, VerificationDocument, VerificationRequest,
 };
 use care_rules::{
-    Email, Lang, Refusal, RejectReason, Timestamp, VerificationCase, VerificationStatus,
+    Eligibility, Email, Lang, Refusal, RejectReason, Timestamp, VerificationCase,
+    VerificationStatus,
 };
 use serde_json::json;
 use sqlx::Row;
@@ -159,6 +161,7 @@ pub async fn submit(tx: &mut Tx, id: &str, upload_id: &str, at: Timestamp) -> Re
     responses(
         (status = 201, body = VerificationCreated),
         (status = 404, description = "`device_not_found`"),
+        (status = 409, description = "`invalid_state`: the device needs no video now"),
         (status = 422, description = "`invalid_serial`, `invalid_request`"),
         (status = 429, description = "`rate_limited`"),
     ))]
@@ -174,12 +177,19 @@ pub(super) async fn open(
         .map_err(|r| ApiError::field(r, "email", "an email address such as jan@example.pl"))?;
     let now = state.clock.now();
     let limits = state.limits;
-    let bucket = format!("verification-cases:client:{client}");
+    let bucket = format!("verification-cases:client:{}", client_key(client));
     let mut tx = state.db.write().await?;
     limits
         .check(&mut tx, &bucket, limits.cases_per_client, now.as_second())
         .await?;
-    DeviceState::load(&mut tx, &serial).await?;
+    let device = DeviceState::load(&mut tx, &serial).await?;
+    if device.rules_device().eligibility(now) != Eligibility::VideoRequired {
+        // A case nobody needs would only send mail and wait for a reviewer.
+        return Err(ApiError::detail(
+            Refusal::InvalidState,
+            "this device needs no video now: a plan activates or extends without one",
+        ));
+    }
     let id = random_id();
     insert(
         &mut tx,

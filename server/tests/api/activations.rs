@@ -300,10 +300,12 @@ async fn refuses_unknown_used_and_mismatched_codes() {
         "code_not_found"
     );
     let rs3 = app.add_code("rs-3", Plan::Annual).await;
-    assert_eq!(
-        problem(app.activate(&rs3, SERIAL).await, 422).await["code"],
-        "code_product_mismatch"
-    );
+    let mismatch = problem(app.activate(&rs3, SERIAL).await, 422).await;
+    assert_eq!(mismatch["code"], "code_product_mismatch");
+    // Which product each is for, so the owner knows where the card belongs.
+    assert_eq!(mismatch["code_product_id"], "rs-3");
+    assert_eq!(mismatch["device_product_id"], "osmo-360");
+    assert_eq!(mismatch["field"], "code");
     let csv = app.dir.path().join("de.csv");
     let german = Code::from_payload([2; 15]);
     std::fs::write(&csv, format!("{german},osmo-360,annual,DE\n")).expect("csv");

@@ -122,7 +122,7 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
         .await
         .expect("emails");
     assert!(
-        subjects.iter().any(|s| s.contains("zgłoszenie serwisowe")),
+        subjects.iter().any(|s| s.contains("zgłoszenie CR-")),
         "{subjects:?}"
     );
     assert!(
@@ -149,6 +149,60 @@ async fn a_care_refresh_claim_runs_from_filing_to_closing() {
         ))
         .await;
     assert_eq!(audit, 7);
+}
+
+#[tokio::test]
+async fn a_claim_tells_its_number_and_where_the_device_goes() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.service_address = "DJI ARS Serwis, ul. Testowa 5, 02-222 Kraków".to_owned();
+        s.bank_account = "PL10 1050 0099 7603 1234 5678 9123".to_owned();
+    })
+    .await;
+    covered(&app, SERIAL).await;
+    let (id, created) = app.file_claim(SERIAL).await;
+    let number = format!("CR-{}", id[..8].to_uppercase());
+    assert_eq!(created["number"], number);
+    let doc = ok(app.get(&format!("/api/claims/{id}")).await).await;
+    assert_eq!(doc["number"], number);
+    assert_eq!(
+        doc["service_address"],
+        "DJI ARS Serwis, ul. Testowa 5, 02-222 Kraków"
+    );
+    // The mail says both.
+    let (subject, body): (String, String) =
+        sqlx::query_as("SELECT subject, body FROM outbox WHERE subject LIKE '%CR-%'")
+            .fetch_one(&app.pool().await)
+            .await
+            .expect("the claim's mail");
+    assert!(subject.contains(&number), "{subject}");
+    assert!(
+        body.contains("DJI ARS Serwis, ul. Testowa 5, 02-222 Kraków"),
+        "{body}"
+    );
+    // The transfer goes to the configured account, titled with the number.
+    let service = app.staff_cookie(Role::Service).await;
+    ok(app.step(&service, &id, "receive", json!({})).await).await;
+    ok(app
+        .step(
+            &service,
+            &id,
+            "quote",
+            json!({"amount_grosze": 45000, "note": "arm"}),
+        )
+        .await)
+    .await;
+    ok(app.choose(&id, "repair").await).await;
+    let doc = ok(app.get(&format!("/api/claims/{id}")).await).await;
+    assert_eq!(
+        doc["payment"]["account"],
+        "PL10 1050 0099 7603 1234 5678 9123"
+    );
+    assert_eq!(doc["payment"]["reference"], number);
+    // The number is no key: the claim is reached by its id only.
+    assert_eq!(
+        app.get(&format!("/api/claims/{number}")).await.status(),
+        404
+    );
 }
 
 #[tokio::test]

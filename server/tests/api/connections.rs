@@ -46,7 +46,7 @@ async fn slowloris(address: String, limit: Duration) -> Option<Duration> {
 #[tokio::test]
 async fn slowloris_connections_are_closed_while_a_slow_upload_finishes() {
     let app = app_with_short_timeouts().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let video = video_bytes(640 * 1024, 5);
     let upload = app.create_upload(&case, video.len()).await;
@@ -123,7 +123,7 @@ async fn a_client_that_says_nothing_or_idles_is_closed() {
 #[tokio::test]
 async fn a_body_that_stops_coming_ends_its_request_and_keeps_what_arrived() {
     let app = app_with_short_timeouts().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let video = video_bytes(100_000, 6);
     let upload = app.create_upload(&case, video.len()).await;

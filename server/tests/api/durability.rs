@@ -293,7 +293,7 @@ async fn a_gigabyte_streams_through_in_constant_memory() {
 #[tokio::test]
 async fn a_dropped_connection_keeps_the_bytes_that_arrived() {
     let app = crate::helpers::spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let video = video_bytes(4 << 20, 9);
     let url = app.create_upload(&case, video.len()).await;

@@ -22,7 +22,7 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
         std::fs::write(s.web_dir.join("index.html"), html).expect("index");
     })
     .await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     for path in [
         "/",
         "/activate",
@@ -64,7 +64,7 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
 #[tokio::test]
 async fn personal_answers_are_not_stored_and_the_public_coverage_briefly() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let (claim, _) = app.file_claim("SN0000000001").await;
     for path in [
@@ -99,7 +99,7 @@ async fn behind_https_browsers_are_told_to_keep_to_it() {
 #[tokio::test]
 async fn the_review_video_is_never_run_as_a_page() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.submit_video("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let response = app

@@ -187,6 +187,13 @@ impl TestApp {
     }
 
     /// Registers a device, as `import devices` would.
+    /// A device its owner activated 40 days ago: a plan for it needs a video first.
+    pub async fn add_old_device(&self, serial: &str) {
+        let now = self.now().await;
+        let then = Timestamp::from_second(now.as_second() - 40 * DAY).expect("an instant");
+        self.add_device(serial, "osmo-360", Some(then)).await;
+    }
+
     pub async fn add_device(
         &self,
         serial: &str,

@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn an_upload_started_on_one_instance_finishes_on_the_other() {
     let first = spawn_app().await;
     let second = first.restart().await;
-    first.add_device("SN0000000001", "osmo-360", None).await;
+    first.add_old_device("SN0000000001").await;
     let case = first.open_case("SN0000000001").await;
     let video = video_bytes(6 * 1024 * 1024, 11);
     let on_first = first.create_upload(&case, video.len()).await;
@@ -42,7 +42,7 @@ async fn an_upload_started_on_one_instance_finishes_on_the_other() {
 #[tokio::test]
 async fn a_chunk_that_lost_its_race_on_another_instance_leaves_the_video_whole() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let video = video_bytes(3 << 20, 12);
     let upload = app.create_upload(&case, video.len()).await;
@@ -89,7 +89,7 @@ async fn a_chunk_that_lost_its_race_on_another_instance_leaves_the_video_whole()
 async fn uploads_created_for_one_case_at_once_on_two_instances_leave_one_open() {
     let first = spawn_app().await;
     let second = first.restart().await;
-    first.add_device("SN0000000001", "osmo-360", None).await;
+    first.add_old_device("SN0000000001").await;
     let case = first.open_case("SN0000000001").await;
     let creations = (0..10).map(|i| {
         let app = if i % 2 == 0 { &first } else { &second };

@@ -11,15 +11,17 @@ const HOUR: i64 = 3600;
 #[tokio::test]
 async fn mail_above_the_hourly_limit_waits_and_confirmations_do_not() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let before = care_rules::Timestamp::now().as_second();
     // Each case opened mails its link to the address given, whoever gives it.
     let opened = usize::try_from(PER_RECIPIENT_HOUR).expect("small") + 2;
     for _ in 0..opened {
         app.open_case("SN0000000001").await;
     }
+    // The owner activates another, new device.
+    app.add_device("SN0000000002", "osmo-360", None).await;
     let code = app.add_code("osmo-360", Plan::Annual).await;
-    assert_eq!(app.activate(&code, "SN0000000001").await.status(), 201);
+    assert_eq!(app.activate(&code, "SN0000000002").await.status(), 201);
     let after = care_rules::Timestamp::now().as_second();
 
     let rows = sqlx::query(
@@ -46,14 +48,14 @@ async fn mail_above_the_hourly_limit_waits_and_confirmations_do_not() {
     }
     // The activation's confirmation is the last message and goes out at once.
     let activated: String = rows[opened].try_get("subject").expect("subject");
-    assert!(activated.contains("SN0000000001"), "{activated}");
+    assert!(activated.contains("SN0000000002"), "{activated}");
     assert!((before..=after).contains(&due[opened]), "{due:?}");
 }
 
 #[tokio::test]
 async fn the_limit_counts_an_address_whatever_its_case() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     for i in 0..=PER_RECIPIENT_HOUR {
         let email = if i % 2 == 0 {
             "Jan.Kowalski@Example.PL"

@@ -1,5 +1,6 @@
 //! Black-box tests of the server: a real server on port 0, spoken to over HTTP.
 
+mod activation_check;
 mod activations;
 mod catalog;
 mod claims;

@@ -32,7 +32,7 @@ async fn metrics_move_when_requests_are_made_and_stay_off_the_public_address() {
     for _ in 0..3 {
         assert_eq!(app.get("/api/coverage/SN0000000099").await.status(), 404);
     }
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     let upload = app.create_upload(&case, 50_000).await;
     let video = crate::helpers::video_bytes(50_000, 4);

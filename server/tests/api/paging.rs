@@ -45,7 +45,7 @@ async fn pages_of_two_lead_through_every_case_and_claim_once() {
     let mut claims = Vec::new();
     for i in 0..5 {
         let serial = format!("SN000000000{i}");
-        app.add_device(&serial, "osmo-360", None).await;
+        app.add_old_device(&serial).await;
         cases.push(app.submit_video(&serial).await);
         claims.push(app.file_claim(&serial).await.0);
         app.advance(60).await;
@@ -74,8 +74,8 @@ async fn pages_of_two_lead_through_every_case_and_claim_once() {
 #[tokio::test]
 async fn the_status_filter_is_the_status_as_at_now() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
-    app.add_device("SN0000000002", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
+    app.add_old_device("SN0000000002").await;
     let accepted = app.submit_video("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     assert_eq!(

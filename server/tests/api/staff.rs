@@ -135,7 +135,7 @@ async fn wrong_passwords_are_refused_and_then_rate_limited() {
 #[tokio::test]
 async fn review_routes_refuse_anonymous_and_wrong_role_callers() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.submit_video("SN0000000001").await;
     let service = app.staff_cookie(Role::Service).await;
     let list = app.url("/api/staff/verifications?status=pending_review");
@@ -191,7 +191,7 @@ async fn review_routes_refuse_anonymous_and_wrong_role_callers() {
 #[tokio::test]
 async fn the_queue_lists_cases_with_masked_emails_and_streams_videos_with_range() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.submit_video("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let queue: serde_json::Value = app

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 async fn app_with_case() -> (TestApp, String) {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     (app, case)
 }
@@ -291,7 +291,7 @@ async fn finished_and_deleted_uploads_take_no_more_bytes() {
         .expect("sent");
     assert_eq!(problem(refused, 409).await["code"], "invalid_state");
 
-    app.add_device("SN0000000002", "osmo-360", None).await;
+    app.add_old_device("SN0000000002").await;
     let other = app.open_case("SN0000000002").await;
     let upload = app.create_upload(&other, video.len()).await;
     assert_eq!(
@@ -454,7 +454,7 @@ async fn creation_with_upload_takes_the_first_chunk() {
     assert_eq!(app.video(&case).await, video);
 
     // The whole file in the creation request finishes the upload at once.
-    app.add_device("SN0000000002", "osmo-360", None).await;
+    app.add_old_device("SN0000000002").await;
     let second = app.open_case("SN0000000002").await;
     let created = creation(&app)
         .header("Tus-Resumable", "1.0.0")
@@ -595,7 +595,7 @@ async fn creating_uploads_is_limited_per_case_and_by_the_case_quota() {
     assert_eq!(problem(limited, 429).await["code"], "rate_limited");
 
     // Two whole videos' worth of bytes per case, then a new case is needed.
-    app.add_device("SN0000000002", "osmo-360", None).await;
+    app.add_old_device("SN0000000002").await;
     let second = app.open_case("SN0000000002").await;
     let gib2 = 2u64 << 30;
     assert_eq!(
@@ -618,7 +618,7 @@ async fn creating_uploads_is_limited_per_client() {
     let mut statuses = Vec::new();
     for i in 0..4 {
         let serial = format!("SN000000000{i}");
-        app.add_device(&serial, "osmo-360", None).await;
+        app.add_old_device(&serial).await;
         let case = app.open_case(&serial).await;
         for _ in 0..9 {
             statuses.push(
@@ -636,7 +636,7 @@ async fn creating_uploads_is_limited_per_client() {
 #[tokio::test]
 async fn a_full_store_refuses_new_uploads_with_507() {
     let app = spawn_app_with(|s| s.storage_limits.quota_bytes = Some(5_000)).await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let case = app.open_case("SN0000000001").await;
     assert_eq!(
         create_with(&app, &metadata(&case), 4_000).await.status(),
@@ -645,7 +645,7 @@ async fn a_full_store_refuses_new_uploads_with_507() {
     // The first, still open, is replaced by the next: it frees its bytes.
     let second = create_with(&app, &metadata(&case), 4_000).await;
     assert_eq!(second.status(), 201, "{:?}", second.text().await);
-    app.add_device("SN0000000002", "osmo-360", None).await;
+    app.add_old_device("SN0000000002").await;
     let other = app.open_case("SN0000000002").await;
     let full = create_with(&app, &metadata(&other), 2_000).await;
     assert_eq!(problem(full, 507).await["code"], "storage_full");
@@ -653,7 +653,7 @@ async fn a_full_store_refuses_new_uploads_with_507() {
     if app.storage.starts_with("file://") {
         // A disk without the reserve's room free.
         let tight = spawn_app_with(|s| s.storage_limits.reserve_bytes = u64::MAX / 4).await;
-        tight.add_device("SN0000000001", "osmo-360", None).await;
+        tight.add_old_device("SN0000000001").await;
         let case = tight.open_case("SN0000000001").await;
         let full = create_with(&tight, &metadata(&case), 1_000).await;
         assert_eq!(problem(full, 507).await["code"], "storage_full");
@@ -696,7 +696,7 @@ async fn upload_whole(
     serial: &str,
     bytes: &[u8],
 ) -> (String, String, reqwest::Response) {
-    app.add_device(serial, "osmo-360", None).await;
+    app.add_old_device(serial).await;
     let case = app.open_case(serial).await;
     let upload = app.create_upload(&case, bytes.len()).await;
     let mut offset = 0;

@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn opening_a_case_gives_an_unguessable_id_and_a_link_by_email() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", Some(app.now().await))
-        .await;
+    app.add_old_device("SN0000000001").await;
     let response = app
         .post_json(
             "/api/verifications",
@@ -38,9 +37,55 @@ async fn opening_a_case_gives_an_unguessable_id_and_a_link_by_email() {
 }
 
 #[tokio::test]
+async fn a_case_opens_only_for_a_device_that_needs_a_video() {
+    let app = spawn_app().await;
+    let now = app.now().await;
+    let at = |days_ago: i64, seconds: i64| {
+        care_rules::Timestamp::from_second(now.as_second() - days_ago * DAY + seconds)
+            .expect("an instant")
+    };
+    app.add_device("SN0000000001", "osmo-360", None).await; // sealed
+    // In use for 30 days less a second: its plan still activates directly (R2).
+    app.add_device("SN0000000002", "osmo-360", Some(at(30, 1)))
+        .await;
+    // In use for exactly 30 days: a video comes first.
+    app.add_device("SN0000000003", "osmo-360", Some(at(30, 0)))
+        .await;
+    let open = |serial: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/verifications",
+                &json!({"serial": serial, "email": "jan@example.pl"}),
+            )
+            .await
+        }
+    };
+    for serial in ["SN0000000001", "SN0000000002"] {
+        let refused = problem(open(serial).await, 409).await;
+        assert_eq!(refused["code"], "invalid_state", "{serial}");
+    }
+    assert_eq!(open("SN0000000003").await.status(), 201);
+    // A running coverage is extended without a video.
+    app.add_device("SN0000000004", "osmo-360", None).await;
+    let code = app.add_code("osmo-360", care_rules::Plan::Annual).await;
+    assert_eq!(app.activate(&code, "SN0000000004").await.status(), 201);
+    assert_eq!(
+        problem(open("SN0000000004").await, 409).await["code"],
+        "invalid_state"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM verifications").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE to_addr = 'jan@example.pl'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn opening_a_case_refuses_bad_input() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let cases = [
         (
             json!({"serial": "x", "email": "jan@example.pl"}),
@@ -80,7 +125,7 @@ async fn opening_a_case_refuses_bad_input() {
 #[tokio::test]
 async fn opening_cases_is_rate_limited_per_client() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     for _ in 0..20 {
         app.open_case("SN0000000001").await;
     }
@@ -97,7 +142,7 @@ async fn opening_cases_is_rate_limited_per_client() {
 async fn cases_opened_at_once_never_pass_the_limit() {
     let app = spawn_app().await;
     let second = app.restart().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let body = json!({"serial": "SN0000000001", "email": "jan@example.pl"});
     let openings = (0..30).map(|i| {
         let on = if i % 2 == 0 { &app } else { &second };
@@ -181,7 +226,7 @@ async fn a_video_accepted_opens_72_hours_to_the_minute() {
 #[tokio::test]
 async fn decisions_email_the_owner_with_the_deadline_or_the_reason() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let accepted = app.submit_video("SN0000000001").await;
     assert_eq!(
@@ -251,7 +296,7 @@ async fn decisions_email_the_owner_with_the_deadline_or_the_reason() {
 #[tokio::test]
 async fn a_decision_needs_the_right_reason_fields() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let case = app.submit_video("SN0000000001").await;
     for (decision, field) in [
@@ -284,7 +329,7 @@ async fn a_decision_needs_the_right_reason_fields() {
 #[tokio::test]
 async fn a_case_not_yet_uploaded_cannot_be_decided() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let case = app.open_case("SN0000000001").await;
     let refused = problem(
@@ -303,7 +348,7 @@ async fn a_case_not_yet_uploaded_cannot_be_decided() {
 #[tokio::test]
 async fn a_video_is_deleted_30_days_after_the_decision_and_the_case_stays() {
     let app = spawn_app().await;
-    app.add_device("SN0000000001", "osmo-360", None).await;
+    app.add_old_device("SN0000000001").await;
     let reviewer = app.staff_cookie(Role::Reviewer).await;
     let case = app.submit_video("SN0000000001").await;
     assert_eq!(
