@@ -3,7 +3,7 @@
 use crate::activation::Activate;
 use crate::claims::{ClaimPage, FileClaim};
 use crate::coverage::{CoverageLookup, CoveragePage};
-use crate::home::Home;
+use crate::home::{Home, Terms};
 use crate::i18n::*;
 use crate::ui::NotFound;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
@@ -44,6 +44,8 @@ fn Layout() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=Home />
                 <Route path=path!("/activate") view=Activate />
+                <Route path=path!("/activate/:step") view=Activate />
+                <Route path=path!("/terms") view=Terms />
                 <Route path=path!("/coverage") view=CoverageLookup />
                 <Route path=path!("/coverage/:serial") view=CoveragePage />
                 <Route path=path!("/verification") view=OpenCase />

@@ -17,34 +17,37 @@ pub fn when(t: Timestamp, lang: Lang) -> String {
     warsaw_display(t, lang)
 }
 
-/// What is left until `until`: `2 d 3 godz. 10 min` / `2 d 3 h 10 min`; `0 min` once
-/// passed.
+/// What is left until `until`, in the units a person would use: months beyond 60
+/// days (`24 mies.` / `24 months`), whole days beyond 48 hours, hours and minutes
+/// within them, seconds in the last minute; `0 min` once passed. (Polish needs no
+/// plural forms here: "dni" and "mies." read right from 2 on.)
 pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
     let seconds = (until - now).as_secs().max(0);
-    let (days, hours, minutes) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-    );
-    let hour = match lang {
-        Lang::Pl => "godz.",
-        Lang::En => "h",
-    };
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(format!("{days} d"));
-    }
-    if hours > 0 || days > 0 {
-        parts.push(format!("{hours} {hour}"));
-    }
-    if days == 0 {
-        if hours == 0 && minutes == 0 && seconds > 0 {
-            parts.push(format!("{seconds} s"));
+    let (days, hours, minutes) = (seconds / 86_400, seconds / 3600, seconds % 3600 / 60);
+    let pl = lang == Lang::Pl;
+    if days > 60 {
+        // An average month: 730 days read as 24 months.
+        let months = (seconds as f64 / (30.436_875 * 86_400.0)).round() as i64;
+        return if pl {
+            format!("{months} mies.")
         } else {
-            parts.push(format!("{minutes} min"));
-        }
+            format!("{months} months")
+        };
     }
-    parts.join(" ")
+    if hours >= 48 {
+        return if pl {
+            format!("{days} dni")
+        } else {
+            format!("{days} days")
+        };
+    }
+    let hour = if pl { "godz." } else { "h" };
+    match (hours, minutes) {
+        (0, 0) if seconds > 0 => format!("{seconds} s"),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} {hour}"),
+        (h, m) => format!("{h} {hour} {m} min"),
+    }
 }
 
 /// A file size in megabytes or gigabytes, with the language's decimal mark.
@@ -101,11 +104,20 @@ mod tests {
     #[test]
     fn countdowns_read_naturally() {
         let now = at("2026-11-24T10:00:00Z");
+        // Two years read in months, not as "730 d 23 godz.".
+        assert_eq!(left(now, at("2028-11-24T09:00:00Z"), Lang::Pl), "24 mies.");
+        assert_eq!(left(now, at("2027-11-24T10:00:00Z"), Lang::En), "12 months");
+        // 61 days are two months; 60 are still days.
+        assert_eq!(left(now, at("2027-01-24T10:00:00Z"), Lang::En), "2 months");
+        assert_eq!(left(now, at("2027-01-23T10:00:00Z"), Lang::Pl), "60 dni");
+        assert_eq!(left(now, at("2026-11-27T10:00:00Z"), Lang::Pl), "3 dni");
+        // Within 48 hours: hours and minutes (the 72-hour window's last two days).
         assert_eq!(
-            left(now, at("2026-11-27T10:00:00Z"), Lang::Pl),
-            "3 d 0 godz."
+            left(now, at("2026-11-26T09:59:00Z"), Lang::En),
+            "47 h 59 min"
         );
-        assert_eq!(left(now, at("2026-11-25T13:30:00Z"), Lang::En), "1 d 3 h");
+        assert_eq!(left(now, at("2026-11-26T10:00:00Z"), Lang::En), "2 days");
+        assert_eq!(left(now, at("2026-11-25T13:00:00Z"), Lang::Pl), "27 godz.");
         assert_eq!(
             left(now, at("2026-11-24T12:05:00Z"), Lang::Pl),
             "2 godz. 5 min"

@@ -4,9 +4,12 @@
 use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::refusal::message;
+use crate::ui::{FieldNotes, described_by};
 use care_rules::api::DeviceDocument;
 use care_rules::catalog::REGION;
-use care_rules::{Activation, CodeFacts, Coverage, Device, Plan, Product, Refusal, Timestamp};
+use care_rules::{
+    Activation, CodeFacts, Coverage, Device, Plan, Product, Refusal, Timestamp, VerificationStatus,
+};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +76,19 @@ pub fn preview(device: &DeviceDocument, plan: Plan, now: Timestamp) -> Preview {
     }
 }
 
+/// The case number in what the owner typed or pasted: the 32 characters of the case
+/// id, alone or at the end of the case's link (`…/verification/<id>`).
+pub fn case_id_from(text: &str) -> Option<String> {
+    let text = text.trim();
+    let path = text
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(text)
+        .trim_end_matches('/');
+    let id = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
+}
+
 #[component]
 pub fn EligibilityPanel(
     #[prop(into)] device: Signal<DeviceDocument>,
@@ -80,6 +96,9 @@ pub fn EligibilityPanel(
     #[prop(into)] now: Signal<Timestamp>,
     /// The accepted video's case id, when one is needed.
     verification_id: RwSignal<String>,
+    /// Set once the owner tried to go on: an empty or malformed case number shows.
+    #[prop(into)]
+    tried: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let product_name = move || {
@@ -93,7 +112,7 @@ pub fn EligibilityPanel(
             Preview::Direct {
                 window_closes_at: None,
             } => view! {
-                <p class="ok">{t!(i18n, eligibility_sealed)}</p>
+                <p class="status-line success">{t!(i18n, eligibility_sealed)}</p>
             }
             .into_any(),
             Preview::Direct {
@@ -102,32 +121,14 @@ pub fn EligibilityPanel(
                 let when = when(closes, lang);
                 let left = left(now, closes, lang);
                 view! {
-                    <p class="ok">{t!(i18n, eligibility_direct)}</p>
+                    <p class="status-line success">{t!(i18n, eligibility_direct)}</p>
                     <p>{t!(i18n, eligibility_direct_window, when, left)}</p>
                 }
                 .into_any()
             }
             Preview::Video => {
                 let serial = device.get().serial;
-                view! {
-                    <p class="warn">{t!(i18n, eligibility_video)}</p>
-                    <p>
-                        <a class="button secondary" href=format!("/verification?serial={serial}")>
-                            {t!(i18n, eligibility_video_start)}
-                        </a>
-                    </p>
-                    <div class="field">
-                        <label for="verification-id">{t!(i18n, eligibility_video_id_label)}</label>
-                        <input
-                            id="verification-id"
-                            autocomplete="off"
-                            spellcheck="false"
-                            prop:value=move || verification_id.get()
-                            on:input:target=move |ev| verification_id.set(ev.target().value().trim().to_owned())
-                        />
-                    </div>
-                }
-                .into_any()
+                view! { <VideoCase serial verification_id tried now /> }.into_any()
             }
             Preview::Extension {
                 ends_at,
@@ -138,14 +139,14 @@ pub fn EligibilityPanel(
                 let deadline_text = when(deadline, lang);
                 let left = left(now, deadline, lang);
                 view! {
-                    <p class="ok">{t!(i18n, eligibility_extension)}</p>
+                    <p class="status-line success">{t!(i18n, eligibility_extension)}</p>
                     <p>{t!(i18n, eligibility_extension_end, end, count = remaining_after)}</p>
                     <p>{t!(i18n, eligibility_extension_deadline, deadline = deadline_text, left)}</p>
                 }
                 .into_any()
             }
             Preview::Refused(refusal) => view! {
-                <p class="error-text" role="alert">{message(i18n, refusal, None)}</p>
+                <p class="status-line danger" role="alert">{message(i18n, refusal, None)}</p>
             }
             .into_any(),
         }
@@ -155,6 +156,93 @@ pub fn EligibilityPanel(
             <p class="device-name">{move || t!(i18n, eligibility_product, product = product_name())}</p>
             {body}
         </div>
+    }
+}
+
+/// A device that needs a video: the case number of an accepted video (typed, or
+/// brought by the case page's link), what that case says now, and the way to one.
+#[component]
+fn VideoCase(
+    serial: String,
+    verification_id: RwSignal<String>,
+    #[prop(into)] tried: Signal<bool>,
+    #[prop(into)] now: Signal<Timestamp>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = Memo::new(move |_| case_id_from(&verification_id.get()));
+    let case = LocalResource::new(move || {
+        let id = id.get();
+        let lang = lang(i18n.get_locale_untracked());
+        async move {
+            match id {
+                Some(id) => crate::verification::api::case(&id, lang).await.ok(),
+                None => None,
+            }
+        }
+    });
+    let error = Signal::derive(move || {
+        let typed = verification_id.get();
+        if typed.trim().is_empty() {
+            tried
+                .get()
+                .then(|| t_string!(i18n, case_id_required).to_string())
+        } else if id.get().is_none() {
+            Some(t_string!(i18n, case_id_invalid).to_string())
+        } else {
+            None
+        }
+    });
+    let status = move || {
+        let doc = case.get().flatten()?;
+        let lang = lang(i18n.get_locale());
+        Some(match doc.status {
+            VerificationStatus::Accepted => {
+                let deadline = doc.activation_deadline.unwrap_or(now.get());
+                view! {
+                    <p class="status-line success">{t!(i18n, case_accepted,
+                        deadline = when(deadline, lang), left = left(now.get(), deadline, lang))}</p>
+                }.into_any()
+            }
+            VerificationStatus::PendingReview | VerificationStatus::AwaitingUpload => view! {
+                <p class="status-line info">{t!(i18n, case_not_yet_accepted)}</p>
+            }
+            .into_any(),
+            _ => view! {
+                <p class="status-line danger">{t!(i18n, case_cannot_activate)}</p>
+            }
+            .into_any(),
+        })
+    };
+    let accepted = move || {
+        case.get()
+            .flatten()
+            .is_some_and(|d| d.status == VerificationStatus::Accepted)
+    };
+    view! {
+        {move || (!accepted()).then(|| view! {
+            <p class="status-line warning">{t!(i18n, eligibility_video)}</p>
+            <p>
+                <a class="button secondary" href=format!("/verification?serial={serial}")>
+                    {t!(i18n, eligibility_video_start)}
+                </a>
+            </p>
+        })}
+        <div class="field">
+            <label for="verification-id">{t!(i18n, eligibility_video_id_label)}</label>
+            <input
+                id="verification-id"
+                autocomplete="off"
+                spellcheck="false"
+                aria-describedby=described_by("verification-id", true)
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                prop:value=move || verification_id.get()
+                on:input:target=move |ev| verification_id.set(ev.target().value().trim().to_owned())
+            />
+            <FieldNotes id="verification-id"
+                hint=Some(Signal::derive(move || t_string!(i18n, case_id_hint).to_string()))
+                error=error />
+        </div>
+        {status}
     }
 }
 
@@ -212,6 +300,28 @@ mod tests {
             preview(&d, Plan::TwoYear, now),
             Preview::Refused(Refusal::ExtensionRequiresAnnualPlan)
         );
+    }
+
+    #[test]
+    fn a_case_number_is_found_alone_or_in_its_link() {
+        let id = "0123456789abcdef0123456789abcdef";
+        assert_eq!(case_id_from(id).as_deref(), Some(id));
+        assert_eq!(
+            case_id_from(&format!(
+                " https://care.example/verification/{} ",
+                id.to_uppercase()
+            ))
+            .as_deref(),
+            Some(id)
+        );
+        assert_eq!(
+            case_id_from(&format!("/verification/{id}/?x=1")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(case_id_from(""), None);
+        assert_eq!(case_id_from("0123456789abcdef"), None);
+        assert_eq!(case_id_from(&format!("{id}0")), None);
+        assert_eq!(case_id_from("zz23456789abcdef0123456789abcdef"), None);
     }
 
     #[test]

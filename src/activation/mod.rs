@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod code_field;
+mod draft;
 pub mod eligibility;
 mod steps;
 mod wizard;

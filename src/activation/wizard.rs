@@ -1,10 +1,15 @@
-//! The activation wizard's state and its moves between steps. Every check that can run
-//! in the browser runs there first (the code's check character, the serial, the contact
-//! details, the eligibility of the device by the rules); the server decides again, and
-//! its refusals come back to the step and field they concern.
+//! The activation wizard's state and its moves between steps. Each step has its own
+//! address (`/activate/code`, `/activate/device`, …), so Back and Forward move between
+//! steps, and the draft is kept for the tab ([`draft`]), so a reload resumes where the
+//! owner was. Every check that can run in the browser runs there first (the code's
+//! check character, the serial, the contact details, the device's eligibility by the
+//! rules); at the device step the server checks the code on the device (nothing
+//! written), so that a card for another product is refused before the owner types
+//! their details; the activation itself decides once more.
 
 use super::api;
-use super::eligibility::{Preview, preview};
+use super::draft::{self, Checked, Draft};
+use super::eligibility::{Preview, case_id_from, preview};
 use super::steps::{CodeStep, DetailsStep, DeviceStep, DoneStep, ReviewStep};
 use crate::api::{ApiError, idempotency_key};
 use crate::clock::use_ticking_now;
@@ -13,13 +18,20 @@ use crate::format::lang;
 use crate::i18n::*;
 use crate::refusal::{api_message, message};
 use crate::ui::use_title;
-use care_rules::api::{ActivationRequest, CoverageDocument, CustomerInput, DeviceDocument};
-use care_rules::{Code, Email, Lang, Name, Phone, Plan, Refusal, Serial, Timestamp};
+use care_rules::api::{
+    ActivationCheck, ActivationCheckRequest, ActivationRequest, CoverageDocument, CustomerInput,
+    DeviceDocument,
+};
+use care_rules::{Code, Email, Lang, Name, Phone, Plan, Product, Refusal, Serial, Timestamp};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params, use_query_map};
+use leptos_router::params::Params;
+use std::fmt;
+use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     Code,
     Device,
@@ -28,42 +40,85 @@ pub enum Step {
     Done,
 }
 
-/// Which step and field a server refusal belongs to.
-fn step_of(error: &ApiError) -> Step {
+impl Step {
+    /// The steps the progress list shows (the result is the last one's outcome).
+    pub const LISTED: [Step; 4] = [Step::Code, Step::Device, Step::Details, Step::Review];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Step::Code => "code",
+            Step::Device => "device",
+            Step::Details => "details",
+            Step::Review => "review",
+            Step::Done => "done",
+        }
+    }
+
+    /// The step's address.
+    pub fn path(self) -> String {
+        format!("/activate/{}", self.slug())
+    }
+}
+
+/// A path segment that names no step.
+#[derive(Debug, Clone)]
+pub struct UnknownStep;
+
+impl fmt::Display for UnknownStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no such step")
+    }
+}
+
+impl std::error::Error for UnknownStep {}
+
+impl FromStr for Step {
+    type Err = UnknownStep;
+
+    fn from_str(s: &str) -> Result<Step, UnknownStep> {
+        [
+            Step::Code,
+            Step::Device,
+            Step::Details,
+            Step::Review,
+            Step::Done,
+        ]
+        .into_iter()
+        .find(|step| step.slug() == s)
+        .ok_or(UnknownStep)
+    }
+}
+
+#[derive(Params, Debug, Clone, PartialEq)]
+struct StepParams {
+    step: Option<Step>,
+}
+
+/// Refusals about the code itself: the owner fixes them at the code step.
+pub fn is_about_code(refusal: Refusal) -> bool {
     use Refusal::*;
+    matches!(
+        refusal,
+        InvalidCodeFormat | CodeNotFound | CodeAlreadyUsed | CodeRegionMismatch
+    )
+}
+
+/// Which step a refusal of the activation itself belongs to.
+fn step_of(error: &ApiError) -> Step {
     match (error.refusal(), error.field()) {
-        (
-            Some(
-                InvalidCodeFormat | CodeNotFound | CodeAlreadyUsed | CodeProductMismatch
-                | CodeRegionMismatch,
-            ),
-            _,
-        ) => Step::Code,
-        (Some(ExtensionRequiresAnnualPlan), _) => Step::Code,
+        (Some(r), _) if is_about_code(r) => Step::Code,
         (Some(_), Some(field)) if field.starts_with("customer") || field == "accept_terms" => {
             Step::Details
         }
-        (
-            Some(
-                InvalidSerial
-                | DeviceNotFound
-                | VerificationRequired
-                | VerificationNotAccepted
-                | VerificationWindowClosed
-                | ExtensionWindowClosed
-                | CoverageCapExceeded,
-            ),
-            _,
-        ) => Step::Device,
-        (Some(InvalidRequest), Some("verification_id")) => Step::Device,
-        _ => Step::Review,
+        (Some(Refusal::RateLimited) | None, _) => Step::Review,
+        (Some(_), _) => Step::Device,
     }
 }
 
 /// What the owner entered so far and what the server said, shared by the steps.
 #[derive(Clone, Copy)]
 pub struct Wizard {
-    pub step: RwSignal<Step>,
+    pub step: Memo<Step>,
     pub code: RwSignal<String>,
     pub plan: RwSignal<Plan>,
     pub serial: RwSignal<String>,
@@ -74,40 +129,65 @@ pub struct Wizard {
     pub terms: RwSignal<bool>,
     /// The step whose "next" the owner pressed, so its field errors show.
     pub tried: RwSignal<Option<Step>>,
-    pub refused: RwSignal<Option<ApiError>>,
+    /// The server's latest refusal, and the step it is shown at.
+    pub refused: RwSignal<Option<(Step, ApiError)>>,
     pub device: RwSignal<Option<DeviceDocument>>,
+    pub checked: RwSignal<Option<Checked>>,
     pub result: RwSignal<Option<CoverageDocument>>,
     pub now: ReadSignal<Timestamp>,
     pub i18n: leptos_i18n::I18nContext<Locale>,
     pub lookup: Action<(Serial, Lang), Result<DeviceDocument, ApiError>>,
+    pub check: Action<(ActivationCheckRequest, Lang), Result<ActivationCheck, ApiError>>,
     pub submit: Action<(ActivationRequest, String, Lang), Result<CoverageDocument, ApiError>>,
-    key: StoredValue<String>,
+    key: RwSignal<String>,
+    go: Callback<(Step, bool)>,
 }
 
 impl Wizard {
-    /// A server refusal about `field` (or about the code in general, for `code`).
-    pub fn server_error_for(self, field: &'static str) -> Signal<Option<String>> {
-        let i18n = self.i18n;
+    /// The server's refusal shown at `step`, as a sentence.
+    pub fn step_error(self, step: Step) -> Signal<Option<String>> {
         Signal::derive(move || {
             self.refused
                 .get()
-                .filter(|e| {
-                    e.field() == Some(field)
-                        || (field == "code" && step_of(e) == Step::Code && e.field().is_none())
-                })
-                .map(|e| api_message(i18n, &e))
+                .filter(|(at, _)| *at == step)
+                .map(|(_, e)| self.sentence(&e))
         })
     }
 
-    /// The server's refusal, when it belongs to `step`.
-    pub fn refused_at(self, step: Step) -> Option<ApiError> {
-        self.refused.get().filter(|e| step_of(e) == step)
+    /// A server refusal about `field`, wherever it was given (the code's refusals from
+    /// the device step show on the code field too).
+    pub fn server_error_for(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            self.refused
+                .get()
+                .map(|(_, e)| e)
+                .filter(|e| {
+                    e.field() == Some(field)
+                        || (field == "code" && e.refusal().is_some_and(is_about_code))
+                })
+                .map(|e| self.sentence(&e))
+        })
     }
 
-    /// A refusal that belongs to `step`, as a sentence.
-    pub fn step_error(self, step: Step) -> Signal<Option<String>> {
+    /// A refusal as the owner reads it; a card for another product names both.
+    pub fn sentence(self, error: &ApiError) -> String {
         let i18n = self.i18n;
-        Signal::derive(move || self.refused_at(step).map(|e| api_message(i18n, &e)))
+        if let ApiError::Refused(problem) = error
+            && problem.code == Refusal::CodeProductMismatch
+            && let (Some(code_product), Some(device_product)) = (
+                problem.code_product_id.as_deref().and_then(Product::find),
+                problem.device_product_id.as_deref().and_then(Product::find),
+            )
+        {
+            return t_string!(
+                i18n,
+                refusal_code_product_mismatch_named,
+                code_product = code_product.name,
+                device_product = device_product.name
+            )
+            .to_string();
+        }
+        api_message(i18n, error)
     }
 
     /// Whether the owner pressed "next" on `step` (its field errors show from then on).
@@ -122,44 +202,126 @@ impl Wizard {
             .map(|d| preview(&d, self.plan.get(), self.now.get()))
     }
 
+    /// The server's check, if it was for the code, serial and case now entered.
+    pub fn fresh_check(self) -> Option<ActivationCheck> {
+        self.checked
+            .get()
+            .filter(|c| {
+                c.code == self.code.get()
+                    && c.serial == self.serial.get()
+                    && c.verification_id == self.verification_id.get()
+            })
+            .map(|c| c.answer)
+    }
+
+    fn details_valid(self) -> bool {
+        Name::parse(&self.name.get()).is_ok()
+            && Email::parse(&self.email.get()).is_ok()
+            && Phone::parse_optional(&self.phone.get()).is_ok()
+            && self.terms.get()
+    }
+
+    /// The furthest step the owner may be at with what is entered.
+    fn furthest(self) -> Step {
+        if self.result.get().is_some() {
+            Step::Done
+        } else if Code::parse(&self.code.get()).is_err() {
+            Step::Code
+        } else if self.fresh_check().is_none() {
+            Step::Device
+        } else if !self.details_valid() {
+            Step::Details
+        } else {
+            Step::Review
+        }
+    }
+
+    /// Moves to `step` (a new history entry, or in place of this one).
+    pub fn go(self, step: Step, replace: bool) {
+        self.go.run((step, replace));
+    }
+
     /// Fetches the device of the serial typed, for the eligibility preview.
     pub fn check_device(self) {
         self.tried.set(Some(Step::Device));
         self.refused.set(None);
-        if let Ok(parsed) = Serial::parse(&self.serial.get_untracked()) {
-            self.lookup.dispatch((parsed, self.lang()));
+        match Serial::parse(&self.serial.get_untracked()) {
+            Ok(parsed) => {
+                self.lookup.dispatch((parsed, self.lang()));
+            }
+            Err(_) => focus_first_error(),
         }
     }
 
-    /// Goes on from `from` when its fields are valid.
-    fn next(self, from: Step) {
+    /// "Next" on `from`: goes on when its fields are valid, or says at once why not.
+    pub fn next(self, from: Step) {
         self.tried.set(Some(from));
-        let ok = match from {
-            Step::Code => Code::parse(&self.code.get_untracked()).is_ok(),
-            Step::Device => self.preview().is_some_and(|p| {
-                p.can_continue()
-                    && (p != Preview::Video || self.verification_id.get_untracked().len() == 32)
-            }),
-            Step::Details => {
-                Name::parse(&self.name.get_untracked()).is_ok()
-                    && Email::parse(&self.email.get_untracked()).is_ok()
-                    && Phone::parse_optional(&self.phone.get_untracked()).is_ok()
-                    && self.terms.get_untracked()
-            }
-            Step::Review | Step::Done => false,
-        };
-        if ok {
-            self.tried.set(None);
-            self.refused.set(None);
-            self.step.set(match from {
-                Step::Code => Step::Device,
-                Step::Device => Step::Details,
-                _ => {
-                    self.key.set_value(idempotency_key());
-                    Step::Review
+        match from {
+            Step::Code => {
+                if Code::parse(&self.code.get_untracked()).is_ok() {
+                    self.advance(Step::Device);
+                } else {
+                    focus_first_error();
                 }
-            });
+            }
+            Step::Device => self.next_from_device(),
+            Step::Details => {
+                if self.details_valid() {
+                    if self.key.get_untracked().is_empty() {
+                        self.key.set(idempotency_key());
+                    }
+                    self.advance(Step::Review);
+                } else {
+                    focus_first_error();
+                }
+            }
+            Step::Review => self.send(),
+            Step::Done => {}
         }
+    }
+
+    fn advance(self, to: Step) {
+        self.tried.set(None);
+        self.refused.set(None);
+        self.go(to, false);
+    }
+
+    /// The device step: look the device up first (Enter in the serial field does), then
+    /// ask the server to check the code on it.
+    fn next_from_device(self) {
+        let Ok(serial) = Serial::parse(&self.serial.get_untracked()) else {
+            focus_first_error();
+            return;
+        };
+        let looked_up = self
+            .device
+            .get_untracked()
+            .is_some_and(|d| d.serial == serial.as_str());
+        if !looked_up {
+            self.check_device();
+            return;
+        }
+        match self.preview() {
+            Some(Preview::Refused(_)) | None => {
+                focus_first_error();
+                return;
+            }
+            Some(Preview::Video)
+                if case_id_from(&self.verification_id.get_untracked()).is_none() =>
+            {
+                focus_first_error();
+                return;
+            }
+            _ => {}
+        }
+        self.refused.set(None);
+        let request = ActivationCheckRequest {
+            code: self.code.get_untracked(),
+            serial: self.serial.get_untracked(),
+            plan: Some(self.plan.get_untracked()),
+            verification_id: case_id_from(&self.verification_id.get_untracked()),
+        };
+        self.check.dispatch((request, self.lang()));
     }
 
     /// Sends the activation.
@@ -173,10 +335,13 @@ impl Wizard {
                 phone: Some(self.phone.get_untracked()).filter(|p| !p.trim().is_empty()),
             },
             accept_terms: self.terms.get_untracked(),
-            verification_id: Some(self.verification_id.get_untracked()).filter(|v| !v.is_empty()),
+            verification_id: case_id_from(&self.verification_id.get_untracked()),
         };
+        if self.key.get_untracked().is_empty() {
+            self.key.set(idempotency_key());
+        }
         self.submit
-            .dispatch((request, self.key.get_value(), self.lang()));
+            .dispatch((request, self.key.get_untracked(), self.lang()));
     }
 
     /// The language the owner reads now.
@@ -184,22 +349,67 @@ impl Wizard {
         lang(self.i18n.get_locale_untracked())
     }
 
-    /// Starts again with another code (the device and owner stay).
+    /// Starts again with another code; the device and the owner's details stay.
     pub fn start_over(self) {
         self.code.set(String::new());
+        self.checked.set(None);
         self.result.set(None);
-        self.step.set(Step::Code);
+        self.key.set(String::new());
+        self.refused.set(None);
+        self.tried.set(None);
+    }
+
+    fn draft(self) -> Draft {
+        Draft {
+            code: self.code.get(),
+            plan: Some(self.plan.get()),
+            serial: self.serial.get(),
+            verification_id: self.verification_id.get(),
+            name: self.name.get(),
+            email: self.email.get(),
+            phone: self.phone.get(),
+            terms: self.terms.get(),
+            check: self.checked.get(),
+            key: self.key.get(),
+            result: self.result.get(),
+        }
     }
 }
 
+/// Moves the focus to the first field marked invalid, once the page shows it.
+pub fn focus_first_error() {
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        let field = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector("main [aria-invalid=\"true\"]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(field) = field {
+            let _ = field.focus();
+        }
+    });
+}
+
 /// The step titles of the progress list and the headings.
-pub fn step_title(i18n: leptos_i18n::I18nContext<Locale>, step: Step) -> String {
+pub fn step_title(w: Wizard, step: Step) -> String {
+    let i18n = w.i18n;
     match step {
         Step::Code => t_string!(i18n, step_code).to_string(),
         Step::Device => t_string!(i18n, step_device).to_string(),
         Step::Details => t_string!(i18n, step_details).to_string(),
         Step::Review => t_string!(i18n, step_review).to_string(),
-        Step::Done => t_string!(i18n, done_title).to_string(),
+        Step::Done => {
+            let extended = w.result.get().is_some_and(|r| r.terms.len() > 1);
+            if extended {
+                t_string!(i18n, done_extended_title).to_string()
+            } else {
+                t_string!(i18n, done_title).to_string()
+            }
+        }
     }
 }
 
@@ -207,11 +417,38 @@ pub fn step_title(i18n: leptos_i18n::I18nContext<Locale>, step: Step) -> String 
 pub fn Activate() -> impl IntoView {
     let i18n = use_i18n();
     use_title(move || t_string!(i18n, activate_title).to_string());
+    let params = use_params::<StepParams>();
     let query = use_query_map();
-    let prefilled = |name: &str| query.read_untracked().get(name).unwrap_or_default();
+    let navigate = use_navigate();
+    let go = Callback::new(move |(step, replace): (Step, bool)| {
+        navigate(
+            &step.path(),
+            NavigateOptions {
+                replace,
+                ..Default::default()
+            },
+        );
+    });
+
+    let mut saved = draft::load();
+    // A link from a video case (or the coverage page) names the device and the case.
+    let prefilled = |name: &str| query.read_untracked().get(name).filter(|v| !v.is_empty());
+    if let Some(serial) = prefilled("serial") {
+        if serial != saved.serial {
+            saved.check = None;
+        }
+        saved.serial = serial;
+    }
+    if let Some(case) = prefilled("verification") {
+        saved.verification_id = case;
+    }
     let lookup = Action::new_local(move |(serial, lang): &(Serial, Lang)| {
         let (serial, lang) = (serial.clone(), *lang);
         async move { coverage_api::device(&serial, lang).await }
+    });
+    let check = Action::new_local(move |(request, lang): &(ActivationCheckRequest, Lang)| {
+        let (request, lang) = (request.clone(), *lang);
+        async move { api::check(&request, lang).await }
     });
     let submit = Action::new_local(
         move |(request, key, lang): &(ActivationRequest, String, Lang)| {
@@ -220,26 +457,63 @@ pub fn Activate() -> impl IntoView {
         },
     );
     let wizard = Wizard {
-        step: RwSignal::new(Step::Code),
-        code: RwSignal::new(String::new()),
-        plan: RwSignal::new(Plan::Annual),
-        serial: RwSignal::new(prefilled("serial")),
-        verification_id: RwSignal::new(prefilled("verification")),
-        name: RwSignal::new(String::new()),
-        email: RwSignal::new(String::new()),
-        phone: RwSignal::new(String::new()),
-        terms: RwSignal::new(false),
+        step: Memo::new(move |_| params.get().ok().and_then(|p| p.step).unwrap_or(Step::Code)),
+        code: RwSignal::new(saved.code),
+        plan: RwSignal::new(saved.plan.unwrap_or(Plan::Annual)),
+        serial: RwSignal::new(saved.serial),
+        verification_id: RwSignal::new(saved.verification_id),
+        name: RwSignal::new(saved.name),
+        email: RwSignal::new(saved.email),
+        phone: RwSignal::new(saved.phone),
+        terms: RwSignal::new(saved.terms),
         tried: RwSignal::new(None),
         refused: RwSignal::new(None),
         device: RwSignal::new(None),
-        result: RwSignal::new(None),
+        checked: RwSignal::new(saved.check),
+        result: RwSignal::new(saved.result),
         now: use_ticking_now(),
         i18n,
         lookup,
+        check,
         submit,
-        key: StoredValue::new(idempotency_key()),
+        key: RwSignal::new(saved.key),
+        go,
     };
     provide_context(wizard);
+
+    // The draft follows every change.
+    Effect::new(move |_| draft::save(&wizard.draft()));
+
+    // A step the entries do not reach yet (a reload, a link, Forward after a change)
+    // shows the furthest one they do. With an activation done, its result is the
+    // place to be; going back to the code or the device begins another activation.
+    Effect::new(move |_| {
+        let asked = params.get().ok().and_then(|p| p.step);
+        if wizard.result.get().is_some() {
+            match asked {
+                Some(Step::Done) => return,
+                Some(Step::Code | Step::Device) => wizard.start_over(),
+                _ => {
+                    wizard.go(Step::Done, true);
+                    return;
+                }
+            }
+        }
+        let furthest = wizard.furthest();
+        if !asked.is_some_and(|s| s <= furthest) {
+            wizard.go(furthest, true);
+        }
+    });
+
+    // The device is fetched again after a reload, for the eligibility panel.
+    Effect::new(move |_| {
+        if wizard.step.get() >= Step::Device
+            && wizard.device.get_untracked().is_none()
+            && let Ok(serial) = Serial::parse(&wizard.serial.get_untracked())
+        {
+            lookup.dispatch((serial, wizard.lang()));
+        }
+    });
     Effect::new(move |_| {
         if let Some(outcome) = lookup.value().get() {
             match outcome {
@@ -249,8 +523,27 @@ pub fn Activate() -> impl IntoView {
                 }
                 Err(e) => {
                     wizard.device.set(None);
-                    wizard.refused.set(Some(e));
+                    wizard.refused.set(Some((Step::Device, e)));
+                    focus_first_error();
                 }
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(outcome) = check.value().get() {
+            match outcome {
+                Ok(answer) => {
+                    // The card's own plan, whatever was chosen at the first step.
+                    wizard.plan.set(answer.plan);
+                    wizard.checked.set(Some(Checked {
+                        code: wizard.code.get_untracked(),
+                        serial: wizard.serial.get_untracked(),
+                        verification_id: wizard.verification_id.get_untracked(),
+                        answer,
+                    }));
+                    wizard.advance(Step::Details);
+                }
+                Err(e) => wizard.refused.set(Some((Step::Device, e))),
             }
         }
     });
@@ -260,11 +553,14 @@ pub fn Activate() -> impl IntoView {
                 Ok(coverage) => {
                     wizard.refused.set(None);
                     wizard.result.set(Some(coverage));
-                    wizard.step.set(Step::Done);
+                    wizard.go(Step::Done, true);
                 }
                 Err(e) => {
-                    wizard.step.set(step_of(&e));
-                    wizard.refused.set(Some(e));
+                    let at = step_of(&e);
+                    wizard.refused.set(Some((at, e)));
+                    if at != Step::Review {
+                        wizard.go(at, false);
+                    }
                 }
             }
         }
@@ -282,7 +578,7 @@ pub fn Activate() -> impl IntoView {
         current
     });
     let steps = move || {
-        [Step::Code, Step::Device, Step::Details, Step::Review]
+        Step::LISTED
             .into_iter()
             .map(|s| {
                 let current = move || {
@@ -290,7 +586,7 @@ pub fn Activate() -> impl IntoView {
                     now == s || (s == Step::Review && now == Step::Done)
                 };
                 view! {
-                    <li class:current=current aria-current=move || current().then_some("step")>{step_title(i18n, s)}</li>
+                    <li class:current=current aria-current=move || current().then_some("step")>{step_title(wizard, s)}</li>
                 }
             })
             .collect_view()
@@ -300,12 +596,9 @@ pub fn Activate() -> impl IntoView {
         <ol class="steps" aria-label=move || t_string!(i18n, activate_steps_label).to_string()>{steps}</ol>
         <form class="card wizard" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            match wizard.step.get_untracked() {
-                Step::Review => wizard.send(),
-                current => wizard.next(current),
-            }
+            wizard.next(wizard.step.get_untracked());
         }>
-            <h2 node_ref=heading tabindex="-1">{move || step_title(i18n, wizard.step.get())}</h2>
+            <h2 node_ref=heading tabindex="-1">{move || step_title(wizard, wizard.step.get())}</h2>
             {move || match wizard.step.get() {
                 Step::Code => view! { <CodeStep /> }.into_any(),
                 Step::Device => view! { <DeviceStep /> }.into_any(),
@@ -314,7 +607,7 @@ pub fn Activate() -> impl IntoView {
                 Step::Done => view! { <DoneStep /> }.into_any(),
             }}
         </form>
-        {move || wizard.refused.get().and_then(|e| e.refusal()).map(|r| {
+        {move || wizard.refused.get().and_then(|(_, e)| e.refusal()).map(|r| {
             // Announced once more for screen readers that missed the field's own message.
             view! { <p class="visually-hidden" aria-live="assertive">{message(i18n, r, None)}</p> }
         })}

@@ -1,12 +1,14 @@
 //! The home page: what the plan is, and what it costs, computed in the browser.
 
 pub mod calculator;
+mod terms;
 
 use crate::i18n::*;
 use crate::ui::use_title;
 use calculator::Calculator;
 use leptos::prelude::*;
 use leptos_router::components::A;
+pub use terms::Terms;
 
 #[component]
 pub fn Home() -> impl IntoView {

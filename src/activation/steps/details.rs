@@ -59,7 +59,8 @@ pub fn DetailsStep() -> impl IntoView {
                 aria-invalid=move || if terms_error.get().is_some() { "true" } else { "false" }
                 prop:checked=move || w.terms.get()
                 on:change:target=move |ev| w.terms.set(ev.target().checked()) />
-            <label for="accept-terms">{t!(i18n, terms_label)}</label>
+            <label for="accept-terms">{t!(i18n, terms_label)}" "
+                <a href="/terms" target="_blank" rel="noopener">{t!(i18n, terms_read)}</a></label>
             <FieldNotes id="accept-terms" error=terms_error />
             <p class="notice" id="code-notice-repeat">{t!(i18n, code_notice)}</p>
         </div>

@@ -1,36 +1,55 @@
-//! Step 2: the serial; the device is fetched once and the rules, in the browser, say
-//! whether the plan activates directly, needs a video, extends the coverage, or why not.
+//! Step 2: the serial; the device is fetched (the button, or Enter in the field) and
+//! the rules, in the browser, say whether the plan activates directly, needs a video,
+//! extends the coverage, or why not. "Next" then has the server check the code on the
+//! device, so that a card for another product is named here, before any personal
+//! details.
 
 use super::{StepActions, wizard};
-use crate::activation::eligibility::EligibilityPanel;
-use crate::activation::wizard::Step;
+use crate::activation::eligibility::{EligibilityPanel, Preview};
+use crate::activation::wizard::{Step, is_about_code};
 use crate::i18n::*;
-use crate::refusal::api_message;
 use crate::ui::{FormError, TextField};
-use care_rules::{Refusal, Serial};
+use care_rules::Serial;
 use leptos::prelude::*;
 
 #[component]
 pub fn DeviceStep() -> impl IntoView {
     let w = wizard();
     let i18n = w.i18n;
-    let serial_error = Signal::derive(move || {
-        if let Some(e) = w
-            .refused_at(Step::Device)
-            .filter(|e| e.refusal() != Some(Refusal::VerificationRequired))
-        {
-            return Some(api_message(i18n, &e));
-        }
-        (w.tried(Step::Device) && Serial::parse(&w.serial.get()).is_err())
-            .then(|| t_string!(i18n, serial_invalid).to_string())
-    });
-    let video_required = Signal::derive(move || {
+    let at_device = move || {
         w.refused
             .get()
-            .filter(|e| e.refusal() == Some(Refusal::VerificationRequired))
-            .map(|e| api_message(i18n, &e))
+            .filter(|(at, _)| *at == Step::Device)
+            .map(|(_, e)| e)
+    };
+    // Unknown devices and malformed serials belong next to the field.
+    let serial_error = Signal::derive(move || {
+        if w.tried(Step::Device) && Serial::parse(&w.serial.get()).is_err() {
+            return Some(t_string!(i18n, serial_invalid).to_string());
+        }
+        at_device()
+            .filter(|e| {
+                e.field() == Some("serial")
+                    || e.refusal() == Some(care_rules::Refusal::DeviceNotFound)
+            })
+            .map(|e| w.sentence(&e))
     });
-    let pending = w.lookup.pending();
+    // Everything else the server said about this code on this device.
+    let other_error = Signal::derive(move || {
+        at_device()
+            .filter(|e| {
+                e.field() != Some("serial")
+                    && e.refusal() != Some(care_rules::Refusal::DeviceNotFound)
+            })
+            .map(|e| w.sentence(&e))
+    });
+    let about_code = move || {
+        at_device()
+            .and_then(|e| e.refusal())
+            .is_some_and(|r| is_about_code(r) || r == care_rules::Refusal::CodeProductMismatch)
+    };
+    let looking = w.lookup.pending();
+    let checking = w.check.pending();
     view! {
         <TextField
             id="serial"
@@ -41,16 +60,28 @@ pub fn DeviceStep() -> impl IntoView {
         />
         <p>
             <button type="button" class="secondary" on:click=move |_| w.check_device()
-                disabled=move || pending.get()>
-                {move || if pending.get() { t!(i18n, checking).into_any() } else { t!(i18n, check_device).into_any() }}
+                disabled=move || looking.get()>
+                {move || if looking.get() { t!(i18n, checking).into_any() } else { t!(i18n, check_device).into_any() }}
             </button>
         </p>
-        {move || w.device.get().map(|d| view! {
-            <EligibilityPanel device=d plan=w.plan now=w.now verification_id=w.verification_id />
+        {move || w.device.get().filter(|d| Serial::parse(&w.serial.get()).is_ok_and(|s| s.as_str() == d.serial)).map(|d| view! {
+            <EligibilityPanel device=d plan=w.plan now=w.now verification_id=w.verification_id
+                tried=Signal::derive(move || w.tried(Step::Device)) />
         })}
-        <FormError error=video_required />
+        <FormError error=other_error />
+        {move || about_code().then(|| view! {
+            <p><button type="button" class="secondary" on:click=move |_| w.go(Step::Code, false)>
+                {t!(i18n, change_code)}
+            </button></p>
+        })}
         <StepActions back=Step::Code
-            next=Signal::derive(move || t_string!(i18n, next).to_string())
-            disabled=Signal::derive(move || !w.preview().is_some_and(|p| p.can_continue())) />
+            next=Signal::derive(move || if checking.get() {
+                t_string!(i18n, checking).to_string()
+            } else {
+                t_string!(i18n, next).to_string()
+            })
+            disabled=Signal::derive(move || {
+                checking.get() || looking.get() || matches!(w.preview(), Some(Preview::Refused(_)))
+            }) />
     }
 }

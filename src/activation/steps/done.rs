@@ -1,4 +1,5 @@
-//! The result: the coverage as it now stands, and its deadlines as a calendar file.
+//! The result: the coverage as it now stands, its deadlines as a calendar file, and
+//! what the owner can do next.
 
 use super::wizard;
 use crate::coverage::view::CoverageView;
@@ -20,15 +21,15 @@ pub fn DoneStep() -> impl IntoView {
                 events.push((deadline, t_string!(i18n, ics_extension_deadline).to_string()));
             }
             let calendar = ics::data_url(&ics::calendar(&events, &coverage.serial));
-            let extended = coverage.terms.len() > 1;
+            let serial = coverage.serial.clone();
             view! {
-                <p class="ok" role="status">
-                    {if extended { t!(i18n, done_extended_title).into_any() } else { t!(i18n, done_title).into_any() }}
-                </p>
-                <p>{t!(i18n, done_email, email = w.email.get())}</p>
+                <p class="status-line success" role="status">{t!(i18n, done_email, email = w.email.get())}</p>
                 <CoverageView coverage=coverage.clone() now=w.now />
-                <p><a class="button secondary" href=calendar download=format!("care-refresh-{}.ics", coverage.serial)>{t!(i18n, ics_download)}</a></p>
-                <p><a href="/activate" on:click=move |_| w.start_over()>{t!(i18n, activate_another)}</a></p>
+                <div class="actions">
+                    <a class="button secondary" href=calendar download=format!("care-refresh-{serial}.ics")>{t!(i18n, ics_download)}</a>
+                    <a class="button secondary" href=format!("/coverage/{serial}")>{t!(i18n, done_see_coverage)}</a>
+                </div>
+                <p><a href="/activate/code" on:click=move |_| w.start_over()>{t!(i18n, activate_another)}</a></p>
             }
         })
     }

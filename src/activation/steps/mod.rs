@@ -12,19 +12,20 @@ pub use device::DeviceStep;
 pub use done::DoneStep;
 pub use review::ReviewStep;
 
-use super::wizard::Wizard;
+use super::wizard::{Step, Wizard};
 use leptos::prelude::*;
 
 fn wizard() -> Wizard {
     expect_context::<Wizard>()
 }
 
-/// The back and next buttons of a step.
+/// The back and next buttons of a step. "Back" is the previous step's address, as the
+/// browser's Back button would go.
 #[component]
 fn StepActions(
     /// The step "back" returns to; none on the first.
     #[prop(optional)]
-    back: Option<super::wizard::Step>,
+    back: Option<Step>,
     /// The submit button's label.
     #[prop(into)]
     next: Signal<String>,
@@ -36,7 +37,7 @@ fn StepActions(
     view! {
         <div class="wizard-actions">
             {back.map(|to| view! {
-                <button type="button" class="secondary" on:click=move |_| w.step.set(to)>
+                <button type="button" class="secondary" on:click=move |_| w.go(to, false)>
                     {crate::i18n::t!(i18n, back)}
                 </button>
             })}
