@@ -208,7 +208,7 @@ async fn the_eligibility_panel_tells_direct_video_extension_and_refusal() {
     let plan = RwSignal::new(Plan::Annual);
     let doc = RwSignal::new(device(None, &[]));
     let root = mount(move || {
-        view! { <EligibilityPanel device=doc plan=plan now=Signal::derive(move || now) verification_id=RwSignal::new(String::new()) /> }
+        view! { <EligibilityPanel device=doc plan=plan now=Signal::derive(move || now) verification_id=RwSignal::new(String::new()) tried=Signal::derive(|| false) /> }
     });
     settle().await;
     assert!(
@@ -224,7 +224,7 @@ async fn the_eligibility_panel_tells_direct_video_extension_and_refusal() {
     settle().await;
     let shown = text(&root, ".eligibility");
     assert!(
-        shown.contains("Bez filmu aktywujesz do 14.12.2026, 11:00 (zostało 20 d 0 godz.)"),
+        shown.contains("Bez filmu aktywujesz do 14.12.2026, 11:00 (zostało 20 dni)"),
         "{shown}"
     );
 

@@ -9,4 +9,4 @@ pub mod eligibility;
 mod steps;
 mod wizard;
 
-pub use wizard::Activate;
+pub use wizard::{Activate, focus_first_error};

@@ -500,7 +500,7 @@ pub fn Activate() -> impl IntoView {
             }
         }
         let furthest = wizard.furthest();
-        if !asked.is_some_and(|s| s <= furthest) {
+        if asked.is_none_or(|s| s > furthest) {
             wizard.go(furthest, true);
         }
     });

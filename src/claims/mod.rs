@@ -1,11 +1,13 @@
-//! Claims for owners: file one (`/claims/new`), then follow it by its link
-//! (`/claims/{id}`): the timeline, the quote beside the Care Refresh fee with the
-//! choice, payment instructions, and tracking once shipped.
+//! Claims for owners: file one (`/claims/new`, [`file`]), then follow it by its link
+//! (`/claims/{id}`, [`page`]): where to send the device, the quote beside the Care
+//! Refresh fee with the choice, payment instructions, tracking once shipped.
 
 pub mod api;
-mod pages;
+mod file;
+mod page;
 
-pub use pages::{ClaimPage, FileClaim};
+pub use file::FileClaim;
+pub use page::ClaimPage;
 
 use crate::i18n::*;
 use care_rules::ClaimStatus;
@@ -25,4 +27,17 @@ pub fn status_text(i18n: I18nContext<Locale>, status: ClaimStatus) -> String {
         ClaimStatus::Declined => t_string!(i18n, claim_status_declined),
     }
     .to_string()
+}
+
+/// The badge class of a claim's state: what it means for the owner (being handled,
+/// waiting for them, done well, refused).
+pub fn status_class(status: ClaimStatus) -> &'static str {
+    match status {
+        ClaimStatus::Submitted | ClaimStatus::Received | ClaimStatus::Quoted => "status info",
+        ClaimStatus::AwaitingPayment => "status warning",
+        ClaimStatus::Paid | ClaimStatus::Shipped | ClaimStatus::Closed | ClaimStatus::Warranty => {
+            "status success"
+        }
+        ClaimStatus::Declined => "status danger",
+    }
 }

@@ -2,6 +2,7 @@
 //! coverage document the wizard and the console show too.
 
 pub mod api;
+mod next;
 mod pages;
 pub mod view;
 

@@ -1,14 +1,17 @@
 //! Coverage check: enter a serial, see its coverage (`/coverage/{serial}`).
 
 use super::api;
+use super::next::NextSteps;
 use super::view::CoverageView;
+use crate::activation::focus_first_error;
 use crate::api::ApiError;
 use crate::clock::use_ticking_now;
 use crate::format::lang;
 use crate::i18n::*;
 use crate::refusal::api_message;
 use crate::ui::{Loading, RequestFailed, TextField, use_title};
-use care_rules::Serial;
+use care_rules::api::{CoverageDocument, DeviceDocument};
+use care_rules::{Product, Serial};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -66,34 +69,77 @@ pub fn CoveragePage() -> impl IntoView {
     let params = use_params_map();
     let serial = move || params.read().get("serial").unwrap_or_default();
     let now = use_ticking_now();
-    let coverage = LocalResource::new(move || {
+    // The device, not only its coverage: what comes next depends on when it was
+    // activated too.
+    let device = LocalResource::new(move || {
         let serial = serial();
         let lang = lang(i18n.get_locale_untracked());
-        async move { api::coverage(&serial, lang).await }
+        async move {
+            let parsed = Serial::parse(&serial).map_err(|r| {
+                ApiError::Refused(care_rules::api::Problem {
+                    kind: "about:blank".to_owned(),
+                    title: String::new(),
+                    status: 422,
+                    detail: None,
+                    code: r,
+                    field: Some("serial".to_owned()),
+                    retry_after: None,
+                    code_product_id: None,
+                    device_product_id: None,
+                })
+            })?;
+            api::device(&parsed, lang).await
+        }
     });
     view! {
         <h1>{t!(i18n, coverage_title)}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match coverage.await {
-                    Ok(doc) => view! {
-                        <LookupForm initial=doc.serial.clone() server_error=Signal::derive(|| None::<String>) />
-                        <CoverageView coverage=doc now=now />
+                match device.await {
+                    Ok(doc) => {
+                        let coverage = doc.coverage.clone().or_else(|| empty_coverage(&doc, now.get_untracked()));
+                        focus_result();
+                        view! {
+                            <LookupForm initial=doc.serial.clone() server_error=Signal::derive(|| None::<String>) />
+                            {coverage.map(|c| view! { <CoverageView coverage=c now=now /> })}
+                            <NextSteps device=doc now=now />
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     // Unknown or malformed serials belong next to the field.
                     Err(e @ ApiError::Refused(_)) => {
                         let text = api_message(i18n, &e);
+                        focus_first_error();
                         view! { <LookupForm initial=serial() server_error=Signal::derive(move || Some(text.clone())) /> }
                             .into_any()
                     }
                     Err(e) => view! {
                         <LookupForm initial=serial() server_error=Signal::derive(|| None::<String>) />
-                        <RequestFailed error=e retry=Callback::new(move |_| coverage.refetch()) />
+                        <RequestFailed error=e retry=Callback::new(move |_| device.refetch()) />
                     }
                     .into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The coverage document of a device that never had a plan.
+fn empty_coverage(device: &DeviceDocument, now: care_rules::Timestamp) -> Option<CoverageDocument> {
+    let serial = Serial::parse(&device.serial).ok()?;
+    let product = Product::find(&device.product_id)?;
+    Some(CoverageDocument::build(&serial, product, None, None, now))
+}
+
+/// Once the coverage shows, its heading takes the focus (the answer to the lookup).
+fn focus_result() {
+    request_animation_frame(|| {
+        if let Some(heading) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("coverage-heading"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = heading.focus();
+        }
+    });
 }

@@ -21,11 +21,15 @@ fn status_text(i18n: I18nContext<Locale>, status: CoverageStatus) -> String {
     .to_string()
 }
 
+/// The badge's colour says what the status means: covered (success), covered but
+/// with nothing left or about to lapse (warning), lapsed (danger), never had a plan
+/// (information).
 fn status_class(status: CoverageStatus) -> &'static str {
     match status {
-        CoverageStatus::Active => "status ok",
-        CoverageStatus::Exhausted | CoverageStatus::Grace => "status warn",
-        CoverageStatus::Expired | CoverageStatus::None => "status off",
+        CoverageStatus::Active => "status success",
+        CoverageStatus::Exhausted | CoverageStatus::Grace => "status warning",
+        CoverageStatus::Expired => "status danger",
+        CoverageStatus::None => "status info",
     }
 }
 
@@ -163,7 +167,7 @@ pub fn CoverageView(
     };
     view! {
         <article class="card coverage" aria-labelledby="coverage-heading">
-            <h2 id="coverage-heading">{move || t!(i18n, coverage_for, serial = coverage.get().serial)}</h2>
+            <h2 id="coverage-heading" tabindex="-1">{move || t!(i18n, coverage_for, serial = coverage.get().serial)}</h2>
             <p class="product">{product}</p>
             <p class=move || status_class(coverage.get().status)>{move || status_text(i18n, coverage.get().status)}</p>
             {period}

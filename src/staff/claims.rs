@@ -170,8 +170,8 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
     };
     view! {
         <article class="card">
-            <h2>{t!(i18n, claim_page_title, serial = doc.serial.clone())}</h2>
-            <p class="status ok" role="status">{status_text(i18n, doc.status)}</p>
+            <h2>{t!(i18n, claim_page_title, number = doc.number.clone(), serial = doc.serial.clone())}</h2>
+            <p class=crate::claims::status_class(doc.status) role="status">{status_text(i18n, doc.status)}</p>
             <p><A href=format!("/staff/devices/{}", doc.serial)>{t!(i18n, staff_device)}</A></p>
             <h3>{t!(i18n, staff_description)}</h3>
             <p>{doc.description.clone()}</p>

@@ -129,7 +129,7 @@ pub fn VideoReview() -> impl IntoView {
                                             <section class="card">
                                                 <h2>{t!(i18n, staff_video_title, serial = doc.serial.clone())}</h2>
                                                 <video controls preload="metadata" src=video class="review-video"></video>
-                                                <p class="status ok" role="status">{text::status(i18n, doc.status)}</p>
+                                                <p class=text::status_class(doc.status) role="status">{text::status(i18n, doc.status)}</p>
                                                 {pending.then(|| view! {
                                                     <div class="actions">
                                                         <button type="button" on:click=move |_| { decide.dispatch(DecisionRequest { accept: true, reason: None, note: None }); }>

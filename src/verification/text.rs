@@ -30,3 +30,13 @@ pub fn reason(i18n: I18nContext<Locale>, reason: Option<RejectReason>) -> String
     }
     .to_string()
 }
+
+/// The badge class of a case's state: waiting (information), accepted or used
+/// (success), rejected or expired (danger).
+pub fn status_class(status: VerificationStatus) -> &'static str {
+    match status {
+        VerificationStatus::AwaitingUpload | VerificationStatus::PendingReview => "status info",
+        VerificationStatus::Accepted | VerificationStatus::Used => "status success",
+        VerificationStatus::Rejected | VerificationStatus::Expired => "status danger",
+    }
+}
