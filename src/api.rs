@@ -47,8 +47,14 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// A request that has not been answered in this long is given up as a network
+/// failure, so that a page never waits in silence on a dead link.
+const TIMEOUT_MS: u32 = 15_000;
+
 fn with_lang(builder: RequestBuilder, lang: Lang) -> RequestBuilder {
-    builder.header("Accept-Language", lang.as_str())
+    builder
+        .header("Accept-Language", lang.as_str())
+        .abort_signal(Some(&web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS)))
 }
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {

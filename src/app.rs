@@ -5,8 +5,8 @@ use crate::claims::{ClaimPage, FileClaim};
 use crate::coverage::{CoverageLookup, CoveragePage};
 use crate::home::{Home, Terms};
 use crate::i18n::*;
-use crate::ui::NotFound;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
+use crate::ui::{NotFound, SkipLink};
 use crate::verification::{CasePage, OpenCase};
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -29,7 +29,7 @@ pub fn App() -> impl IntoView {
 fn Layout() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <SkipLink />
         <header class="site-header">
             <A href="/" attr:class="brand">"Care Refresh"</A>
             <nav aria-label=move || t_string!(i18n, nav_label).to_string()>

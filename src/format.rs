@@ -50,14 +50,16 @@ pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
     }
 }
 
-/// A file size in megabytes or gigabytes, with the language's decimal mark.
+/// A size in kibibytes (whole), mebibytes or gibibytes, with the language's decimal
+/// mark: a slow link's 30 KiB/s does not read as "0.0 MiB/s".
 pub fn size(bytes: u64, lang: Lang) -> String {
-    let (value, unit) = if bytes >= 1 << 30 {
-        (bytes as f64 / (1u64 << 30) as f64, "GiB")
+    let text = if bytes >= 1 << 30 {
+        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
     } else {
-        (bytes as f64 / (1u64 << 20) as f64, "MiB")
+        format!("{} KiB", bytes.div_ceil(1 << 10))
     };
-    let text = format!("{value:.1} {unit}");
     match lang {
         Lang::Pl => text.replace('.', ","),
         Lang::En => text,
@@ -143,6 +145,8 @@ mod tests {
     fn sizes_use_the_decimal_mark() {
         assert_eq!(size(5 << 20, Lang::Pl), "5,0 MiB");
         assert_eq!(size(3 << 29, Lang::En), "1.5 GiB");
+        assert_eq!(size(30_000, Lang::Pl), "30 KiB");
+        assert_eq!(size(0, Lang::En), "0 KiB");
         assert_eq!(duration(65.4), "1:05");
     }
 }

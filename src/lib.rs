@@ -25,4 +25,12 @@ mod ui;
 mod verification;
 
 pub use app::App;
+
+/// Removes the page `index.html` paints before the app runs (its header and
+/// placeholders), just before the app mounts in its place.
+pub fn unboot() {
+    if let Some(boot) = leptos::prelude::document().get_element_by_id("boot") {
+        boot.remove();
+    }
+}
 pub use staff::StaffApp;

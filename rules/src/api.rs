@@ -528,6 +528,8 @@ pub struct ShipRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimItem {
     pub id: String,
+    /// `CR-` and 8 characters.
+    pub number: String,
     pub serial: String,
     pub product_id: String,
     pub status: ClaimStatus,

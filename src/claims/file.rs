@@ -18,7 +18,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// Whether a claim filed now could use Care Refresh (R10), and for what fee.
 #[component]
-fn CareRefreshPreview(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -> impl IntoView {
+fn CareRefreshPreview(
+    device: DeviceDocument,
+    #[prop(into)] now: Signal<Timestamp>,
+) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let product = Product::find(&device.product_id)?;
@@ -37,12 +40,14 @@ fn CareRefreshPreview(device: DeviceDocument, #[prop(into)] now: Signal<Timestam
                 view! {
                     <p class="status-line success">{t!(i18n, claim_preview_yes,
                         product = product.name, fee = fee.display(lang), count = left)}</p>
-                }.into_any()
+                }
+                .into_any()
             }
             Err(refusal) => view! {
                 <p class="status-line info">{t!(i18n, claim_preview_no,
                     product = product.name, reason = message(i18n, refusal, None))}</p>
-            }.into_any(),
+            }
+            .into_any(),
         })
     }
 }
@@ -195,4 +200,3 @@ pub fn FileClaim() -> impl IntoView {
         </form>
     }
 }
-

@@ -3,11 +3,11 @@
 //! confirmed choice, payment instructions, tracking once shipped, and the timeline.
 
 use super::{api, status_class, status_text};
+use crate::api::ApiError;
 use crate::format::{lang, when};
 use crate::i18n::*;
 use crate::refusal::message;
 use crate::ui::{FormError, Loading, RequestFailed, action_error, use_title};
-use crate::api::ApiError;
 use care_rules::api::ClaimDocument;
 use care_rules::{ClaimOption, ClaimStatus, Lang, Refusal};
 use leptos::prelude::*;
@@ -65,7 +65,10 @@ fn UnknownClaim() -> impl IntoView {
 }
 
 #[component]
-fn ClaimView(doc: ClaimDocument, choose: Action<ClaimOption, Result<ClaimDocument, ApiError>>) -> impl IntoView {
+fn ClaimView(
+    doc: ClaimDocument,
+    choose: Action<ClaimOption, Result<ClaimDocument, ApiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = lang(i18n.get_locale_untracked());
     let link = web_sys::window()
@@ -79,7 +82,9 @@ fn ClaimView(doc: ClaimDocument, choose: Action<ClaimOption, Result<ClaimDocumen
         _ => {
             let reason = message(
                 i18n,
-                doc.care_refresh.refusal.unwrap_or(Refusal::CoverageNotActive),
+                doc.care_refresh
+                    .refusal
+                    .unwrap_or(Refusal::CoverageNotActive),
                 None,
             );
             view! { <p class="status-line info">{t!(i18n, claim_cr_none, reason)}</p> }.into_any()
@@ -96,7 +101,8 @@ fn ClaimView(doc: ClaimDocument, choose: Action<ClaimOption, Result<ClaimDocumen
             <p class="hint">{t!(i18n, claim_quote_note, note = q.note.clone())}</p>
         }
     });
-    let choice = (doc.status == ClaimStatus::Quoted).then(|| view! { <Choice doc=doc.clone() choose lang /> });
+    let choice = (doc.status == ClaimStatus::Quoted)
+        .then(|| view! { <Choice doc=doc.clone() choose lang /> });
     let chosen = doc.option.map(|o| match o {
         ClaimOption::Repair => t_string!(i18n, claim_chosen_repair).to_string(),
         ClaimOption::CareRefresh => t_string!(i18n, claim_chosen_cr).to_string(),
@@ -191,10 +197,15 @@ fn Choice(
     let explain = {
         let (repair, fee) = (repair.clone(), fee.clone());
         move |option: ClaimOption| match option {
-            ClaimOption::Repair => t_string!(i18n, claim_explain_repair, amount = repair.clone()).to_string(),
-            ClaimOption::CareRefresh => {
-                t_string!(i18n, claim_explain_cr, fee = fee.clone().unwrap_or_default()).to_string()
+            ClaimOption::Repair => {
+                t_string!(i18n, claim_explain_repair, amount = repair.clone()).to_string()
             }
+            ClaimOption::CareRefresh => t_string!(
+                i18n,
+                claim_explain_cr,
+                fee = fee.clone().unwrap_or_default()
+            )
+            .to_string(),
         }
     };
     let explain = StoredValue::new(explain);

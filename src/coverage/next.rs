@@ -25,10 +25,16 @@ pub fn NextSteps(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -
             activated_at: device.activated_at,
             coverage: coverage.as_ref(),
         };
-        let status = coverage.as_ref().map_or(CoverageStatus::None, |c| c.status(now));
+        let status = coverage
+            .as_ref()
+            .map_or(CoverageStatus::None, |c| c.status(now));
         let activate = format!("/activate?serial={serial}");
         let mut steps = Vec::new();
-        if device.coverage.as_ref().is_some_and(|c| c.replaced_by.is_some()) {
+        if device
+            .coverage
+            .as_ref()
+            .is_some_and(|c| c.replaced_by.is_some())
+        {
             return None;
         }
         // A claim while the coverage runs (and a replacement, if one is left).
@@ -42,14 +48,31 @@ pub fn NextSteps(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -
                 steps.push(view! {
                     <a class="button secondary" href=activate.clone()>{t!(i18n, next_extend)}</a>
                 }.into_any());
-                Some(t_string!(i18n, next_extend_until, deadline = when(deadline, lang), left = left(now, deadline, lang)).to_string())
+                Some(
+                    t_string!(
+                        i18n,
+                        next_extend_until,
+                        deadline = when(deadline, lang),
+                        left = left(now, deadline, lang)
+                    )
+                    .to_string(),
+                )
             }
             Eligibility::Direct { window_closes_at } => {
-                steps.push(view! {
-                    <a class="button" href=activate.clone()>{t!(i18n, next_activate)}</a>
-                }.into_any());
+                steps.push(
+                    view! {
+                        <a class="button" href=activate.clone()>{t!(i18n, next_activate)}</a>
+                    }
+                    .into_any(),
+                );
                 window_closes_at.map(|closes| {
-                    t_string!(i18n, eligibility_direct_window, when = when(closes, lang), left = left(now, closes, lang)).to_string()
+                    t_string!(
+                        i18n,
+                        eligibility_direct_window,
+                        when = when(closes, lang),
+                        left = left(now, closes, lang)
+                    )
+                    .to_string()
                 })
             }
             Eligibility::VideoRequired => {
@@ -63,7 +86,10 @@ pub fn NextSteps(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -
         if let Some(c) = &coverage {
             let events = [
                 (c.ends_at(), t_string!(i18n, ics_coverage_end).to_string()),
-                (c.extension_deadline(), t_string!(i18n, ics_extension_deadline).to_string()),
+                (
+                    c.extension_deadline(),
+                    t_string!(i18n, ics_extension_deadline).to_string(),
+                ),
             ];
             let calendar = ics::data_url(&ics::calendar(&events, &serial));
             steps.push(view! {

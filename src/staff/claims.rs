@@ -7,8 +7,10 @@ use crate::api::ApiError;
 use crate::claims::status_text;
 use crate::format::{parse_zloty, when};
 use crate::i18n::*;
-use crate::ui::{FormError, Loading, RequestFailed, TextField, action_error, use_title};
+use crate::refusal::api_message;
+use crate::ui::{FormError, Loading, RequestFailed, TextField, use_title};
 use care_rules::api::{ClaimItem, QuoteRequest, ReasonRequest, ShipRequest, StaffClaim};
+use care_rules::text::{DECLINE_REASON, QUOTE_NOTE, TRACKING};
 use care_rules::{ClaimOption, ClaimStatus, ClaimStep, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -66,7 +68,7 @@ fn ClaimQueuePages(status: ClaimStatus) -> impl IntoView {
             let loaded = load.value().with(Option::is_some);
             match items.get() {
                 list if list.is_empty() && loaded && failed().is_none() => {
-                    view! { <p>{t!(i18n, staff_empty)}</p> }.into_any()
+                    view! { <p class="card empty">{t!(i18n, staff_claims_empty)}</p> }.into_any()
                 }
                 list if list.is_empty() => view! { <Loading /> }.into_any(),
                 list => view! { <ClaimList items=list lang /> }.into_any(),
@@ -89,7 +91,9 @@ pub fn ClaimList(items: Vec<ClaimItem>, lang: care_rules::Lang) -> impl IntoView
         <ul class="queue">
             {items.into_iter().map(|item| view! {
                 <li class="card">
-                    <strong>{item.serial.clone()}</strong>" · "{status_text(i18n, item.status)}
+                    <strong>{item.number.clone()}</strong>" · "{item.serial.clone()}" · "
+                    {care_rules::Product::find(&item.product_id).map_or(item.product_id.clone(), |p| p.name.to_owned())}
+                    " "<span class=crate::claims::status_class(item.status)>{status_text(i18n, item.status)}</span>
                     <br/>{item.customer.clone()}", "{item.email.clone()}
                     <br/>{t!(i18n, staff_filed)}": "{when(item.filed_at, lang)}" · "{t!(i18n, staff_eligible)}": "
                     {if item.care_refresh_eligible { t!(i18n, staff_yes).into_any() } else { t!(i18n, staff_no).into_any() }}
@@ -159,8 +163,64 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let tracking = RwSignal::new(String::new());
     let replacement = RwSignal::new(String::new());
-    let amount_error = RwSignal::new(None::<String>);
-    let error = action_error(act);
+    let tried = RwSignal::new(None::<ClaimStep>);
+    // A refusal from the server goes next to its field; the rest below the steps.
+    let server_field = move |field: &'static str| {
+        act.value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field() == Some(field))
+            .map(|e| api_message(i18n, &e))
+    };
+    let check = move |step: ClaimStep, field: &'static str, ok: bool, message: String| {
+        Signal::derive(move || {
+            if tried.get() == Some(step) && !ok {
+                return Some(message.clone());
+            }
+            server_field(field)
+        })
+    };
+    let amount_error = Signal::derive(move || {
+        if tried.get() == Some(ClaimStep::Quote) && parse_zloty(&amount.get()).is_none() {
+            return Some(t_string!(i18n, quote_amount_invalid).to_string());
+        }
+        server_field("amount_grosze")
+    });
+    let note_error = Signal::derive(move || {
+        check(
+            ClaimStep::Quote,
+            "note",
+            QUOTE_NOTE.accepts(&note.get()),
+            t_string!(i18n, quote_note_required).to_string(),
+        )
+        .get()
+    });
+    let reason_error = Signal::derive(move || {
+        check(
+            ClaimStep::Decline,
+            "reason",
+            DECLINE_REASON.accepts(&reason.get()),
+            t_string!(i18n, decline_reason_required).to_string(),
+        )
+        .get()
+    });
+    let tracking_error = Signal::derive(move || {
+        check(
+            ClaimStep::Ship,
+            "tracking",
+            TRACKING.accepts(&tracking.get()),
+            t_string!(i18n, tracking_required).to_string(),
+        )
+        .get()
+    });
+    let replacement_error = Signal::derive(move || server_field("replacement_serial"));
+    let error = Signal::derive(move || {
+        act.value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field().is_none())
+            .map(|e| api_message(i18n, &e))
+    });
     let whole_unit =
         doc.status == ClaimStatus::Paid && doc.option == Some(ClaimOption::CareRefresh);
     let button = move |step: ClaimStep, label: String| {
@@ -180,7 +240,7 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
             <h3>{t!(i18n, staff_address)}</h3>
             <p class="address">{staff.shipping_address.clone()}</p>
             {doc.care_refresh.fee_grosze.filter(|_| doc.care_refresh.eligible).map(|fee| view! {
-                <p class="reward">{t!(i18n, claim_cr_offer, fee = fee.display(lang))}</p>
+                <p class="status-line success">{t!(i18n, claim_cr_offer, fee = fee.display(lang))}</p>
             })}
             {doc.quote.clone().map(|q| view! { <p>{t!(i18n, claim_quote, amount = q.amount_grosze.display(lang))}" · "{q.note.clone()}</p> })}
             {doc.payment.clone().map(|p| view! { <p>{t!(i18n, claim_pay_amount, amount = p.amount_grosze.display(lang))}" · "{p.reference.clone()}</p> })}
@@ -191,44 +251,54 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
                 {allowed(ClaimStep::Close).then(|| button(ClaimStep::Close, t_string!(i18n, staff_close).to_string()))}
             </div>
             {allowed(ClaimStep::Quote).then(|| view! {
-                <form class="step" on:submit=move |ev| {
+                <form class="step" novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    match parse_zloty(&amount.get_untracked()) {
+                    tried.set(Some(ClaimStep::Quote));
+                    match parse_zloty(&amount.get_untracked()).filter(|_| QUOTE_NOTE.accepts(&note.get_untracked())) {
                         Some(money) => {
-                            amount_error.set(None);
                             act.dispatch((ClaimStep::Quote, json!(QuoteRequest { amount_grosze: money, note: note.get_untracked() })));
                         }
-                        None => amount_error.set(Some(t_string!(i18n, quote_amount_invalid).to_string())),
+                        None => crate::activation::focus_first_error(),
                     }
                 }>
                     <TextField id="quote-amount" label=Signal::derive(move || t_string!(i18n, quote_amount_label).to_string())
-                        error=Signal::derive(move || amount_error.get()) value=amount inputmode="decimal" />
+                        error=amount_error value=amount inputmode="decimal" />
                     <TextField id="quote-note" label=Signal::derive(move || t_string!(i18n, quote_note_label).to_string())
-                        value=note />
+                        error=note_error value=note />
                     <button type="submit">{t!(i18n, staff_quote)}</button>
                 </form>
             })}
             {allowed(ClaimStep::Decline).then(|| view! {
-                <form class="step" on:submit=move |ev| {
+                <form class="step" novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    act.dispatch((ClaimStep::Decline, json!(ReasonRequest { reason: reason.get_untracked() })));
+                    tried.set(Some(ClaimStep::Decline));
+                    if DECLINE_REASON.accepts(&reason.get_untracked()) {
+                        act.dispatch((ClaimStep::Decline, json!(ReasonRequest { reason: reason.get_untracked() })));
+                    } else {
+                        crate::activation::focus_first_error();
+                    }
                 }>
                     <TextField id="decline-reason" label=Signal::derive(move || t_string!(i18n, decline_reason_label).to_string())
-                        value=reason />
+                        error=reason_error value=reason />
                     <button type="submit" class="secondary">{t!(i18n, staff_decline)}</button>
                 </form>
             })}
             {allowed(ClaimStep::Ship).then(|| view! {
-                <form class="step" on:submit=move |ev| {
+                <form class="step" novalidate on:submit=move |ev| {
                     ev.prevent_default();
+                    tried.set(Some(ClaimStep::Ship));
+                    if !TRACKING.accepts(&tracking.get_untracked()) {
+                        crate::activation::focus_first_error();
+                        return;
+                    }
                     let unit = Some(replacement.get_untracked()).filter(|s| !s.trim().is_empty());
                     act.dispatch((ClaimStep::Ship, json!(ShipRequest { tracking: tracking.get_untracked(), replacement_serial: unit })));
                 }>
                     <TextField id="ship-tracking" label=Signal::derive(move || t_string!(i18n, tracking_label).to_string())
-                        value=tracking />
+                        error=tracking_error value=tracking />
                     {whole_unit.then(|| view! {
                         <TextField id="ship-replacement" label=Signal::derive(move || t_string!(i18n, replacement_serial_label).to_string())
-                            value=replacement />
+                            error=replacement_error value=replacement />
                     })}
                     <button type="submit">{t!(i18n, staff_ship)}</button>
                 </form>

@@ -6,8 +6,8 @@ use crate::api::ApiError;
 use crate::i18n::*;
 use crate::refusal::api_message;
 use crate::ui::{Loading, TextField};
-use care_rules::Role;
 use care_rules::api::{LoginRequest, StaffMember};
+use care_rules::{Email, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -23,6 +23,9 @@ pub fn StaffGate(#[prop(optional)] role: Option<Role>, children: ChildrenFn) -> 
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(member) if role.is_none_or(|r| r == member.role) => {
+                        // The pages inside learn who is signed in (the landing page
+                        // sends each role to its queue).
+                        provide_context(member.clone());
                         view! { <SignedIn member on_out=Callback::new(move |_| me.refetch()) /> {children.read_value()()} }.into_any()
                     }
                     Ok(member) => view! {
@@ -57,6 +60,7 @@ fn SignedIn(member: StaffMember, on_out: Callback<()>) -> impl IntoView {
         <nav class="staff-nav" aria-label=move || t_string!(i18n, staff_title).to_string()>
             <span class="hint">{t!(i18n, staff_signed_in, email = member.email.clone(), role = role.clone())}</span>
             {queue}
+            <A href="/staff/devices">{t!(i18n, staff_device)}</A>
             <button type="button" class="secondary" on:click=move |_| { logout.dispatch(()); }>{t!(i18n, logout)}</button>
         </nav>
     }
@@ -76,7 +80,15 @@ fn Login(on_in: Callback<()>) -> impl IntoView {
             on_in.run(());
         }
     });
-    let error = Signal::derive(move || {
+    let tried = RwSignal::new(false);
+    let email_error = Signal::derive(move || {
+        (tried.get() && Email::parse(&email.get()).is_err())
+            .then(|| t_string!(i18n, email_invalid).to_string())
+    });
+    let password_error = Signal::derive(move || {
+        if tried.get() && password.get().is_empty() {
+            return Some(t_string!(i18n, password_required).to_string());
+        }
         login.value().get().and_then(Result::err).map(|e| match e {
             ApiError::Refused(p) if p.code == care_rules::Refusal::Unauthorized => {
                 t_string!(i18n, login_failed).to_string()
@@ -85,15 +97,21 @@ fn Login(on_in: Callback<()>) -> impl IntoView {
         })
     });
     view! {
-        <form class="card" novalidate on:submit=move |ev| {
+        <form class="card login" novalidate on:submit=move |ev| {
             ev.prevent_default();
+            tried.set(true);
+            // Nothing is sent that the server could only refuse.
+            if Email::parse(&email.get_untracked()).is_err() || password.get_untracked().is_empty() {
+                crate::activation::focus_first_error();
+                return;
+            }
             login.dispatch(LoginRequest { email: email.get_untracked(), password: password.get_untracked() });
         }>
             <h2>{t!(i18n, staff_login_title)}</h2>
             <TextField id="staff-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
-                value=email input_type="email" autocomplete="username" />
+                error=email_error value=email input_type="email" autocomplete="username" required=true />
             <TextField id="staff-password" label=Signal::derive(move || t_string!(i18n, password_label).to_string())
-                error=error value=password input_type="password" autocomplete="current-password" />
+                error=password_error value=password input_type="password" autocomplete="current-password" required=true />
             <button type="submit" disabled=move || login.pending().get()>{t!(i18n, login_submit)}</button>
         </form>
     }

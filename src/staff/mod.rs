@@ -12,8 +12,8 @@ mod home;
 mod videos;
 
 use crate::i18n::*;
-use crate::ui::NotFound;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
+use crate::ui::{NotFound, SkipLink};
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
@@ -34,7 +34,7 @@ pub fn StaffApp() -> impl IntoView {
 fn StaffLayout() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <SkipLink />
         <header class="site-header">
             <a href="/" rel="external" class="brand">"Care Refresh"</a>
             <nav aria-label=move || t_string!(i18n, nav_label).to_string()>
@@ -49,6 +49,7 @@ fn StaffLayout() -> impl IntoView {
                 <Route path=path!("/staff/videos/:id") view=videos::VideoReview />
                 <Route path=path!("/staff/claims") view=claims::ClaimQueue />
                 <Route path=path!("/staff/claims/:id") view=claims::StaffClaimPage />
+                <Route path=path!("/staff/devices") view=home::DeviceLookup />
                 <Route path=path!("/staff/devices/:serial") view=device::StaffDevicePage />
             </Routes>
         </main>

@@ -3,12 +3,16 @@
 
 use super::gate::StaffGate;
 use super::{api, lang_now};
+use crate::api::ApiError;
 use crate::format::when;
 use crate::i18n::*;
-use crate::ui::{FormError, Loading, RequestFailed, TextField, action_error, use_title};
+use crate::ui::{
+    FieldNotes, FormError, Loading, RequestFailed, TextField, action_error, use_title,
+};
 use crate::verification::text;
-use care_rules::api::{DecisionRequest, ReviewItem};
-use care_rules::{RejectReason, Role, VerificationStatus};
+use care_rules::api::{DecisionRequest, ReviewItem, VerificationDocument};
+use care_rules::text::REJECT_NOTE;
+use care_rules::{Product, RejectReason, Role, VerificationStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -57,14 +61,14 @@ fn VideoList() -> impl IntoView {
             let loaded = load.value().with(Option::is_some);
             match items.get() {
                 list if list.is_empty() && loaded && failed().is_none() => {
-                    view! { <p>{t!(i18n, staff_empty)}</p> }.into_any()
+                    view! { <p class="card empty">{t!(i18n, staff_videos_empty)}</p> }.into_any()
                 }
                 list if list.is_empty() => view! { <Loading /> }.into_any(),
                 list => view! {
                     <ul class="queue">
                         {list.into_iter().map(|item| view! {
                             <li class="card">
-                                <strong>{item.serial.clone()}</strong>" · "{item.product_id.clone().unwrap_or_default()}
+                                <strong>{item.serial.clone()}</strong>" · "{product_name(item.product_id.as_deref())}
                                 <br/>{item.email.clone()}" · "{t!(i18n, staff_submitted)}": "
                                 {item.submitted_at.map(|t| when(t, lang)).unwrap_or_default()}
                                 <br/><A href=format!("/staff/videos/{}", item.id)>{t!(i18n, staff_open)}</A>
@@ -80,6 +84,81 @@ fn VideoList() -> impl IntoView {
                 {t!(i18n, staff_more)}
             </button>
         })}
+    }
+}
+
+/// A product's name for a list (its id when the catalogue does not know it).
+fn product_name(id: Option<&str>) -> String {
+    id.map(|id| Product::find(id).map_or(id, |p| p.name).to_owned())
+        .unwrap_or_default()
+}
+
+/// Rejecting a video: a reason must be chosen (none is preselected), a note written
+/// when the reason is "other", and the rejection confirmed, since the owner is emailed
+/// at once.
+#[component]
+fn RejectForm(
+    decide: Action<DecisionRequest, Result<VerificationDocument, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let reason = RwSignal::new(None::<RejectReason>);
+    let note = RwSignal::new(String::new());
+    let tried = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let reason_error = Signal::derive(move || {
+        (tried.get() && reason.get().is_none())
+            .then(|| t_string!(i18n, reject_reason_required).to_string())
+    });
+    let note_error = Signal::derive(move || {
+        let needed = reason.get() == Some(RejectReason::Other);
+        (tried.get() && needed && !REJECT_NOTE.accepts(&note.get()))
+            .then(|| t_string!(i18n, reject_note_required).to_string())
+    });
+    view! {
+        <form class="reject step" novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            tried.set(true);
+            if reason_error.get_untracked().is_some() || note_error.get_untracked().is_some() {
+                crate::activation::focus_first_error();
+                return;
+            }
+            confirming.set(true);
+        }>
+            <div class="field">
+                <label for="reject-reason">{t!(i18n, reject_reason_label)}</label>
+                <select id="reject-reason" aria-describedby="reject-reason-error"
+                    aria-invalid=move || if reason_error.get().is_some() { "true" } else { "false" }
+                    on:change:target=move |ev| reason.set(RejectReason::parse(&ev.target().value()))>
+                    <option value="" selected=true>{t!(i18n, reject_reason_choose)}</option>
+                    {RejectReason::ALL.iter().map(|r| {
+                        view! { <option value=r.as_str()>{text::reason(i18n, Some(*r))}</option> }
+                    }).collect_view()}
+                </select>
+                <FieldNotes id="reject-reason" error=reason_error />
+            </div>
+            <TextField id="reject-note" label=Signal::derive(move || t_string!(i18n, reject_note_label).to_string())
+                error=note_error value=note />
+            {move || if confirming.get() {
+                view! {
+                    <div class="confirm" role="group" aria-labelledby="reject-confirm-title">
+                        <p id="reject-confirm-title" class="status-line warning">{t!(i18n, reject_confirm_title)}</p>
+                        <div class="actions">
+                            <button type="button" disabled=move || decide.pending().get() on:click=move |_| {
+                                let text = note.get_untracked();
+                                decide.dispatch(DecisionRequest {
+                                    accept: false,
+                                    reason: reason.get_untracked(),
+                                    note: Some(text).filter(|n| !n.trim().is_empty()),
+                                });
+                            }>{t!(i18n, reject_confirm)}</button>
+                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{t!(i18n, reject_back)}</button>
+                        </div>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <button type="submit" class="secondary">{t!(i18n, video_reject)}</button> }.into_any()
+            }}
+        </form>
     }
 }
 
@@ -101,8 +180,6 @@ pub fn VideoReview() -> impl IntoView {
                         async move { api::case(&id, lang_now(i18n)).await }
                     }
                 });
-                let reason = RwSignal::new(RejectReason::SerialNotVisible);
-                let note = RwSignal::new(String::new());
                 let decide = Action::new_local({
                     let id = id.clone();
                     move |request: &DecisionRequest| {
@@ -136,25 +213,7 @@ pub fn VideoReview() -> impl IntoView {
                                                             {t!(i18n, video_accept)}
                                                         </button>
                                                     </div>
-                                                    <form class="reject" on:submit=move |ev| {
-                                                        ev.prevent_default();
-                                                        let text = note.get_untracked();
-                                                        decide.dispatch(DecisionRequest { accept: false, reason: Some(reason.get_untracked()), note: Some(text).filter(|n| !n.trim().is_empty()) });
-                                                    }>
-                                                        <div class="field">
-                                                            <label for="reject-reason">{t!(i18n, reject_reason_label)}</label>
-                                                            <select id="reject-reason" on:change:target=move |ev| {
-                                                                if let Some(r) = RejectReason::parse(&ev.target().value()) { reason.set(r); }
-                                                            }>
-                                                                {RejectReason::ALL.iter().map(|r| {
-                                                                    view! { <option value=r.as_str()>{text::reason(i18n, Some(*r))}</option> }
-                                                                }).collect_view()}
-                                                            </select>
-                                                        </div>
-                                                        <TextField id="reject-note" label=Signal::derive(move || t_string!(i18n, reject_note_label).to_string())
-                                                            value=note />
-                                                        <button type="submit" class="secondary">{t!(i18n, video_reject)}</button>
-                                                    </form>
+                                                    <RejectForm decide />
                                                 })}
                                                 <FormError error=error />
                                             </section>

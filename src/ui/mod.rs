@@ -19,6 +19,25 @@ pub fn use_title(title: impl Fn() -> String + 'static) {
     });
 }
 
+/// The first link of every page: straight to its content. It moves the focus itself,
+/// because the router would otherwise take `#main` for a navigation.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <a class="skip-link" href="#main" on:click=|ev| {
+            ev.prevent_default();
+            let main = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("main"))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+            if let Some(main) = main {
+                let _ = main.focus();
+            }
+        }>{crate::i18n::t!(i18n, skip_to_content)}</a>
+    }
+}
+
 /// A page's loading line, for `<Suspense>` fallbacks.
 #[component]
 pub fn Loading() -> impl IntoView {

@@ -4,14 +4,19 @@
 use super::api;
 use super::text;
 use super::uploader::Uploader;
+use crate::activation::focus_first_error;
+use crate::api::ApiError;
 use crate::clock::use_ticking_now;
 use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::ics;
 use crate::refusal::api_message;
+use crate::refusal::message;
 use crate::ui::{FormError, Loading, RequestFailed, TextField, use_title};
-use care_rules::api::{VerificationDocument, VerificationRequest};
-use care_rules::{Email, Serial, VerificationStatus};
+use care_rules::api::{DeviceDocument, VerificationDocument, VerificationRequest};
+use care_rules::{
+    Coverage, Device, Eligibility, Email, Product, Refusal, Serial, Timestamp, VerificationStatus,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
@@ -41,6 +46,18 @@ pub fn OpenCase() -> impl IntoView {
     let query = use_query_map();
     let serial = RwSignal::new(query.read_untracked().get("serial").unwrap_or_default());
     let email = RwSignal::new(String::new());
+    let now = use_ticking_now();
+    let parsed = Memo::new(move |_| Serial::parse(&serial.get()).ok());
+    let device = LocalResource::new(move || {
+        let parsed = parsed.get();
+        let lang = lang(i18n.get_locale_untracked());
+        async move {
+            match parsed {
+                Some(s) => crate::coverage::api::device(&s, lang).await.ok(),
+                None => None,
+            }
+        }
+    });
     let tried = RwSignal::new(false);
     let navigate = use_navigate();
     let open = Action::new_local(move |request: &VerificationRequest| {
@@ -85,10 +102,15 @@ pub fn OpenCase() -> impl IntoView {
             tried.set(true);
             if Serial::parse(&serial.get_untracked()).is_ok() && Email::parse(&email.get_untracked()).is_ok() {
                 open.dispatch(VerificationRequest { serial: serial.get_untracked(), email: email.get_untracked() });
+            } else {
+                focus_first_error();
             }
         }>
             <TextField id="video-serial" label=Signal::derive(move || t_string!(i18n, serial_label).to_string())
                 hint=Signal::derive(move || t_string!(i18n, serial_hint).to_string()) error=serial_error value=serial />
+            <div aria-live="polite">
+                {move || device.get().flatten().map(|d| view! { <VideoNeeded device=d now=now /> })}
+            </div>
             <TextField id="video-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
                 error=email_error value=email input_type="email" autocomplete="email" inputmode="email" />
             <FormError error=other_error />
@@ -164,8 +186,13 @@ pub fn CasePage() -> impl IntoView {
                         view! {
                             <section class="card case" aria-labelledby="case-title">
                                 <h2 id="case-title">{t!(i18n, video_case_title, serial = doc.serial.clone())}</h2>
+                                <p class=text::status_class(doc.status)>{text::status(i18n, doc.status)}</p>
                                 <p class="case-status" role="status">{move || status(&doc_for_status)}</p>
-                                <p class="hint">{t!(i18n, video_case_link)}</p>
+                                <p class="hint">{if doc.status == VerificationStatus::AwaitingUpload {
+                                    t!(i18n, video_case_link).into_any()
+                                } else {
+                                    t!(i18n, video_case_link_later).into_any()
+                                }}</p>
                                 <p class="case-link"><code>{link}</code></p>
                                 {(doc.status == VerificationStatus::Accepted).then(|| view! {
                                     <p>
@@ -188,9 +215,58 @@ pub fn CasePage() -> impl IntoView {
                         }
                         .into_any()
                     }
+                    Err(ApiError::Refused(p)) if p.code == Refusal::NotFound => view! { <UnknownCase /> }.into_any(),
                     Err(e) => view! { <RequestFailed error=e retry=Callback::new(move |_| case.refetch()) /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A link that leads to no case: what may be wrong, and where to go.
+#[component]
+fn UnknownCase() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" role="alert">
+            <h2>{t!(i18n, case_unknown_title)}</h2>
+            <p>{t!(i18n, case_unknown_text)}</p>
+            <div class="actions">
+                <a class="button" href="/verification">{t!(i18n, case_new)}</a>
+                <a class="button secondary" href="/coverage">{t!(i18n, nav_coverage)}</a>
+            </div>
+        </section>
+    }
+}
+
+/// Whether the device of a well-formed serial needs a video now, by the rules: if not,
+/// the way to activate or extend directly instead of a case nobody needs.
+#[component]
+fn VideoNeeded(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let product = Product::find(&device.product_id)?;
+        let coverage = device
+            .coverage
+            .as_ref()
+            .and_then(|c| Coverage::restore(c.terms.clone(), c.replacements.used));
+        let rules = Device {
+            product,
+            activated_at: device.activated_at,
+            coverage: coverage.as_ref(),
+        };
+        let activate = format!("/activate?serial={}", device.serial);
+        match rules.eligibility(now.get()) {
+            Eligibility::VideoRequired => Some(view! {
+                <p class="status-line info">{t!(i18n, video_needed_yes, product = product.name)}</p>
+            }.into_any()),
+            Eligibility::Direct { .. } | Eligibility::Extension { .. } => Some(view! {
+                <p class="status-line success">{t!(i18n, video_needed_no, product = product.name)}</p>
+                <p><a class="button" href=activate>{t!(i18n, next_activate)}</a></p>
+            }.into_any()),
+            Eligibility::Refused(refusal) => Some(view! {
+                <p class="status-line danger">{message(i18n, refusal, None)}</p>
+            }.into_any()),
+        }
     }
 }

@@ -213,6 +213,7 @@ fn masked_name(name: &str) -> String {
 pub fn item(claim: &ClaimRecord) -> ClaimItem {
     ClaimItem {
         id: claim.id.clone(),
+        number: claim.number(),
         serial: claim.serial.clone(),
         product_id: claim.product_id.clone(),
         status: claim.status,

@@ -39,6 +39,9 @@ pub enum Checked {
         seconds: Option<f64>,
     },
     Problem(video::Problem),
+    /// The browser cannot play the file, so its length is unknown: a reviewer's
+    /// browser could not play it either.
+    Unreadable,
     /// Another file than the one whose upload was interrupted.
     OtherFile,
 }
@@ -61,6 +64,7 @@ pub fn check(
 ) -> Checked {
     match video::check(&file.name, mime, file.size as u64, seconds) {
         Err(problem) => Checked::Problem(problem),
+        Ok(()) if seconds.is_none() => Checked::Unreadable,
         Ok(()) if interrupted.is_some_and(|i| i != file) => Checked::OtherFile,
         Ok(()) => Checked::Ready {
             name: file.name.clone(),
@@ -107,6 +111,16 @@ pub fn after_chunk(outcome: &Result<f64, TusError>) -> AfterChunk {
     }
 }
 
+/// The speed shown: the newest measurement weighed with the ones before, so that one
+/// fast burst into the network's buffers does not read as the link's speed.
+pub fn smoothed_speed(previous: f64, measured: f64) -> f64 {
+    if previous <= 0.0 {
+        measured
+    } else {
+        previous * 0.7 + measured * 0.3
+    }
+}
+
 /// A share in whole percent, floored and bounded.
 pub fn percent(done: f64, all: f64) -> u32 {
     if all <= 0.0 {
@@ -143,12 +157,19 @@ mod tests {
             check(&file("a.png", 1.0), "image/png", None, None),
             Checked::Problem(video::Problem::WrongType)
         );
+        // A length the browser cannot read stops the file here, not at the server.
+        assert_eq!(check(&clip, "video/mp4", None, None), Checked::Unreadable);
         assert_eq!(
-            check(&clip, "video/mp4", None, Some(&file("other.mp4", 1e6))),
+            check(
+                &clip,
+                "video/mp4",
+                Some(30.0),
+                Some(&file("other.mp4", 1e6))
+            ),
             Checked::OtherFile
         );
         assert!(matches!(
-            check(&clip, "video/mp4", None, Some(&clip)),
+            check(&clip, "video/mp4", Some(30.0), Some(&clip)),
             Checked::Ready { .. }
         ));
     }
@@ -179,6 +200,13 @@ mod tests {
             after_chunk(&Err(TusError::Status(503, String::new()))),
             AfterChunk::Retry
         );
+    }
+
+    #[test]
+    fn speed_follows_the_link_not_a_burst() {
+        assert_eq!(smoothed_speed(0.0, 30_000.0), 30_000.0);
+        let after_burst = smoothed_speed(30_000.0, 8_000_000.0);
+        assert!(after_burst < 2_500_000.0, "{after_burst}");
     }
 
     #[test]

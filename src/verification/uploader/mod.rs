@@ -161,14 +161,21 @@ async fn send(case_id: String, file: File, progress: Progress, in_flight: InFlig
             return false;
         };
         let started = js_sys::Date::now();
+        let before = speed.get_untracked();
         let on_progress = Box::new(move |loaded: f64| {
             sent.set(start + loaded);
             let elapsed = (js_sys::Date::now() - started) / 1000.0;
             if elapsed > 0.5 {
-                speed.set(loaded / elapsed);
+                speed.set(machine::smoothed_speed(before, loaded / elapsed));
             }
         });
         let outcome = tus::patch(&current, start, &blob, &in_flight, on_progress).await;
+        if outcome.is_err() {
+            // What the browser handed to the network is not what the server has: the
+            // bar goes back to the last stored byte, and the speed is unknown again.
+            sent.set(start);
+            speed.set(0.0);
+        }
         match machine::after_chunk(&outcome) {
             AfterChunk::Continue => attempt = 0,
             AfterChunk::AskOffset => {}
@@ -213,16 +220,7 @@ pub fn Uploader(
     let saved = resume::load(&case_id).filter(|s| resume.as_ref().is_some_and(|r| r.url == s.url));
     let case = StoredValue::new(case_id);
 
-    let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
+    let choose = move |chosen: File| {
         checked.set(Checked::Checking);
         phase.set(Phase::Idle);
         spawn_local(async move {
@@ -235,8 +233,31 @@ pub fn Uploader(
                 interrupted.as_ref(),
             ));
             total.set(chosen.size());
+            sent.set(0.0);
             file.set(Some(chosen));
         });
+    };
+    let on_file = move |ev: web_sys::Event| {
+        let chosen = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        if let Some(chosen) = chosen {
+            choose(chosen);
+        }
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(chosen) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            choose(chosen);
+        }
     };
     let start = move || {
         let Some(chosen) = file.get_untracked() else {
@@ -277,6 +298,7 @@ pub fn Uploader(
     };
     let file_error = Signal::derive(move || match checked.get() {
         Checked::Problem(p) => Some(problem_text(i18n, p)),
+        Checked::Unreadable => Some(t_string!(i18n, file_unplayable).to_string()),
         Checked::OtherFile => {
             saved_name().map(|name| t_string!(i18n, upload_other_file, name).to_string())
         }
@@ -294,7 +316,7 @@ pub fn Uploader(
                 file_ok,
                 name,
                 size = size(bytes as u64, lang()),
-                duration = seconds.map(duration).unwrap_or_else(|| "—".to_owned())
+                duration = seconds.map(duration).unwrap_or_default()
             )
             .to_string(),
         ),
@@ -339,6 +361,7 @@ pub fn Uploader(
     };
     let phase_text = move || match phase.get() {
         Phase::Paused => Some(t_string!(i18n, upload_paused).to_string()),
+        Phase::Retrying(_) if !online() => Some(t_string!(i18n, upload_offline).to_string()),
         Phase::Retrying(seconds) => Some(t_string!(i18n, upload_retrying, seconds).to_string()),
         Phase::Done => Some(t_string!(i18n, upload_done).to_string()),
         Phase::Failed(failure) => Some(failure_text(i18n, failure)),
@@ -350,13 +373,22 @@ pub fn Uploader(
         .copied()
         .collect::<Vec<_>>()
         .join(",");
+    let sending = move || matches!(phase.get(), Phase::Sending | Phase::Retrying(_));
+    let done = move || phase.get() == Phase::Done;
     view! {
         <section class="uploader">
             {reselect}
-            <div class="field">
-                <label for="video-file">{t!(i18n, file_label)}</label>
+            <div class="field" hidden=move || sending() || done()>
+                <label for="video-file" class="dropzone" class:dragging=move || dragging.get()
+                    on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=on_drop>
+                    <span class="dropzone-title">{t!(i18n, file_label)}</span>
+                    <span class="dropzone-action">{t!(i18n, file_choose)}</span>
+                </label>
                 <input
                     id="video-file"
+                    class="file-input"
                     type="file"
                     accept=accept
                     aria-describedby=described_by("video-file", true)
@@ -369,19 +401,16 @@ pub fn Uploader(
                 <button type="button" class="secondary" on:click=start_over>{t!(i18n, upload_restart)}</button>
             })}
             <div class="upload-actions">
-                <button type="button" disabled=move || !can_send() on:click=move |_| start()>
-                    {move || if phase.get() == Phase::Paused { t!(i18n, upload_resume).into_any() } else { t!(i18n, upload_start).into_any() }}
-                </button>
-                <button
-                    type="button"
-                    class="secondary"
-                    disabled=move || !matches!(phase.get(), Phase::Sending | Phase::Retrying(_))
-                    on:click=pause
-                >
-                    {t!(i18n, upload_pause)}
-                </button>
+                {move || can_send().then(|| view! {
+                    <button type="button" on:click=move |_| start()>
+                        {move || if phase.get() == Phase::Paused { t!(i18n, upload_resume).into_any() } else { t!(i18n, upload_start).into_any() }}
+                    </button>
+                })}
+                {move || sending().then(|| view! {
+                    <button type="button" class="secondary" on:click=pause>{t!(i18n, upload_pause)}</button>
+                })}
             </div>
-            <div class="progress" hidden=move || total.get() == 0.0 || matches!(checked.get(), Checked::Problem(_))>
+            <div class="progress" hidden=move || sent.get() == 0.0 && !sending()>
                 <label for="upload-progress">{t!(i18n, upload_progress_label)}</label>
                 <progress id="upload-progress" max=move || total.get() value=move || sent.get()></progress>
                 <p aria-live="polite">{progress_text}</p>
@@ -390,6 +419,11 @@ pub fn Uploader(
             <p class="upload-phase" role="status">{phase_text}</p>
         </section>
     }
+}
+
+/// Whether the browser believes it is online.
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 fn problem_text(i18n: I18nContext<Locale>, problem: video::Problem) -> String {
