@@ -39,7 +39,8 @@ test('a direct activation, then the coverage check', async () => {
   const cardCode = code('osmo-360', 'annual');
   await throughWizard(page, { cardCode, serial, prefix: 'direct' });
   await page.getByRole('button', { name: 'Aktywuj plan' }).click();
-  await page.getByText('Plan jest aktywny').first().waitFor();
+  await page.getByRole('heading', { name: 'Plan aktywowany' }).waitFor();
+  assert.match(page.url(), /\/activate\/done$/);
   await page.getByText('Wykorzystano 0 z 2; pozostało: 2.').waitFor();
   await page.getByText('Opłata za następną wymianę: 169,00 zł').waitFor();
   const ics = page.getByRole('link', { name: 'Dodaj terminy do kalendarza (.ics)' });
@@ -114,16 +115,95 @@ test('an extension shows the new end date, then four replacements', async () => 
   await page.context().close();
 });
 
-test('a refusal from the server comes back to its field, translated', async () => {
+test('a used code is refused at the device step, before any personal details', async () => {
   const page = await phone(browser);
   page.expected.push(/status of 409/); // the server's refusal of the used code
   const serial = device('osmo-360', null);
   const used = code('osmo-360', 'annual');
   assert.equal((await activate(used, device('osmo-360', null))).status, 201);
-  await throughWizard(page, { cardCode: used, serial, prefix: 'refused' });
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(used);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByLabel('Numer seryjny urządzenia').press('Enter');
+  await page.locator('.eligibility').waitFor();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('alert').getByText('Ten kod został już wykorzystany.').waitFor();
+  assert.match(page.url(), /\/activate\/device$/);
+  await shot(page, 'refused-used-code');
+  await page.getByRole('button', { name: 'Zmień kod' }).click();
+  await page.getByRole('heading', { name: 'Kod', exact: true }).waitFor();
+  assert.equal(await page.getByLabel('Kod z karty').inputValue(), used);
+  await page.context().close();
+});
+
+test('a code used by someone else meanwhile comes back to its field, translated', async () => {
+  const page = await phone(browser);
+  page.expected.push(/status of 409/); // the server's refusal of the used code
+  const serial = device('osmo-360', null);
+  const racing = code('osmo-360', 'annual');
+  await throughWizard(page, { cardCode: racing, serial, prefix: 'refused' });
+  // Between the review and the click, the code is used on another device.
+  assert.equal((await activate(racing, device('osmo-360', null))).status, 201);
   await page.getByRole('button', { name: 'Aktywuj plan' }).click();
   await page.getByRole('heading', { name: 'Kod', exact: true }).waitFor();
   await page.locator('#code-error').getByText('Ten kod został już wykorzystany.').waitFor();
+  await page.context().close();
+});
+
+test('a code for another product is named at step 2, with both products', async () => {
+  const page = await phone(browser);
+  page.expected.push(/status of 422/); // the server's refusal of the mismatch
+  const serial = device('rs-3', null);
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'annual'));
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.locator('.eligibility').waitFor();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByText(/Ten kod jest do urządzenia DJI Osmo 360, a to urządzenie to DJI RS 3/).waitFor();
+  assert.equal(await page.getByLabel('Imię i nazwisko').count(), 0, 'no personal details were asked');
+  await shot(page, 'refused-product-mismatch');
+  await page.context().close();
+});
+
+test('the wizard survives Back, Forward and a reload', async () => {
+  const page = await phone(browser);
+  const serial = device('osmo-360', null);
+  const cardCode = code('osmo-360', 'annual');
+  await page.goto(`${BASE_URL}/activate`);
+  await page.waitForURL(/\/activate\/code$/);
+  await page.getByLabel('Kod z karty').fill(cardCode);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.locator('.eligibility').waitFor();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Imię i nazwisko').fill('Jan Kowalski');
+  assert.match(page.url(), /\/activate\/details$/);
+  // Back goes to the previous step, with the serial still there.
+  await page.goBack();
+  assert.equal(await page.getByLabel('Numer seryjny urządzenia').inputValue(), serial);
+  await page.goBack();
+  assert.equal(await page.getByLabel('Kod z karty').inputValue(), cardCode);
+  // Forward brings the steps back as they were.
+  await page.goForward();
+  await page.goForward();
+  assert.equal(await page.getByLabel('Imię i nazwisko').inputValue(), 'Jan Kowalski');
+  // A reload (the owner switched apps to read the serial) keeps everything.
+  await page.getByLabel('E-mail').fill('jan@example.pl');
+  await page.reload();
+  assert.equal(await page.getByLabel('Imię i nazwisko').inputValue(), 'Jan Kowalski');
+  assert.equal(await page.getByLabel('E-mail').inputValue(), 'jan@example.pl');
+  await page.getByLabel('Akceptuję regulamin DJI Care Refresh.').check();
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('heading', { name: 'Podsumowanie' }).waitFor();
+  await page.getByRole('button', { name: 'Aktywuj plan' }).click();
+  await page.getByRole('heading', { name: 'Plan aktywowany' }).waitFor();
+  // After the activation the draft is gone: a new start is empty.
+  await page.goto(`${BASE_URL}/activate`);
+  assert.equal(await page.getByLabel('Kod z karty').inputValue(), '');
   await page.context().close();
 });
 
@@ -155,7 +235,7 @@ test('the whole journey in English', async () => {
   await page.getByLabel('Email').fill('anna@example.pl');
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Activate the plan' }).click();
-  await page.getByText('The plan is active').first().waitFor();
+  await page.getByRole('heading', { name: 'Plan activated' }).waitFor();
   await page.getByText('Fee of the next replacement: PLN 289.00').waitFor();
   await page.getByText(/Warranty reward: if you use no replacement, the manufacturer's warranty runs until/).waitFor();
   await shot(page, 'done-en');

@@ -36,6 +36,12 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await owner.getByRole('button', { name: 'Wyślij zgłoszenie' }).click();
   await owner.waitForURL(/\/claims\/[0-9a-f]{32}$/);
   const claimUrl = owner.url();
+  // A short number to quote, where to send the device and what to put in the parcel.
+  await owner.getByRole('heading', { name: new RegExp(`Zgłoszenie CR-[0-9A-F]{8} · ${serial}`) }).waitFor();
+  const number = (await owner.getByRole('heading', { level: 2 }).first().innerText()).match(/CR-[0-9A-F]{8}/)[0];
+  await owner.getByRole('heading', { name: 'Wyślij urządzenie na adres' }).waitFor();
+  await owner.getByText('Care Refresh Service, ul. Serwisowa 1, 00-001 Warszawa').waitFor();
+  await owner.getByText(`Włóż kartkę z numerem zgłoszenia ${number} i swoim numerem telefonu.`).waitFor();
   await owner.getByText('Wymiana Care Refresh: 169,00 zł').waitFor();
   await owner.getByText('Odeślemy urządzenie priorytetowo i bez opłat za wysyłkę.').waitFor();
   await shot(owner, 'claim-2-filed');
@@ -43,7 +49,8 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   const staff = await phone(browser, { viewport: { width: 1024, height: 800 } });
   staff.expected.push(/status of 401/); // the console asks who is signed in before sign-in
   await signIn(staff, staffAccount('service'));
-  await staff.getByRole('link', { name: 'Zgłoszenia' }).click();
+  // The service team lands on its queue.
+  await staff.waitForURL(/\/staff\/claims$/);
   await staff.getByLabel('Stan').selectOption('submitted');
   const entry = staff.locator('li.card', { hasText: serial });
   await entry.getByText('j***@example.pl').waitFor();
@@ -60,7 +67,13 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await owner.goto(claimUrl);
   await owner.getByText('Wycena naprawy: 450,00 zł').waitFor();
   await shot(owner, 'claim-3-quoted');
+  // Nothing is chosen on one click: the choice is explained and then confirmed.
   await owner.getByRole('button', { name: 'Wymiana Care Refresh za 169,00 zł' }).click();
+  await owner.getByText('Potwierdź wybór: później nie można go zmienić.').waitFor();
+  await owner.getByRole('button', { name: 'Wróć' }).click();
+  await owner.getByRole('button', { name: 'Wymiana Care Refresh za 169,00 zł' }).click();
+  await shot(owner, 'claim-3-confirm');
+  await owner.getByRole('button', { name: 'Potwierdzam' }).click();
   await owner.getByText('Do zapłaty: 169,00 zł').waitFor();
   await owner.getByText(/Tytuł przelewu: CR-[0-9A-F]{8}/).waitFor();
   await shot(owner, 'claim-4-payment');
@@ -108,7 +121,8 @@ test('the staff console reviews a video; claims stay out of a reviewer\'s reach'
   const staff = await phone(browser, { viewport: { width: 1024, height: 800 } });
   staff.expected.push(/status of 401/); // the console asks who is signed in before sign-in
   await signIn(staff, staffAccount('reviewer'));
-  await staff.getByRole('link', { name: 'Filmy do oceny' }).click();
+  // A reviewer lands on the videos waiting for review.
+  await staff.waitForURL(/\/staff\/videos$/);
   const entry = staff.locator('li.card', { hasText: serial });
   await entry.getByRole('link', { name: 'Otwórz' }).click();
   const video = staff.locator('video.review-video');

@@ -4,7 +4,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
-import { accept, advance, api, code, device, now, shot, videoFile } from './portal.mjs';
+import { accept, advance, api, code, device, now, realVideo, shot, videoFile } from './portal.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -61,13 +61,13 @@ test('an older device: video, acceptance, activation within 72 hours', async () 
 
   assert.equal((await accept(caseId)).status, 200);
   await page.reload();
-  await page.getByText(/Film zaakceptowany\. Aktywuj plan do .* \(zostało (3 d 0 godz\.|2 d 23 godz\.)\)/).waitFor();
+  await page.getByText(/Film zaakceptowany\. Aktywuj plan do .* \(zostało (3 dni|2 dni 23 godz\.)\)/).waitFor();
   await shot(page, 'video-3-accepted');
   await advance(71 * 3600 + 59 * 60);
   await page.getByRole('link', { name: 'Aktywuj plan teraz' }).click();
-  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'two-year'));
-  await page.getByLabel('Pakiet 2-letni').check();
-  await page.getByRole('button', { name: 'Dalej' }).click();
+  // The wizard kept the code typed before the video (the draft of this tab) and
+  // brings the owner back to the device, with the case filled in.
+  await page.waitForURL(/\/activate\/device$/);
   assert.equal(await page.getByLabel('Numer seryjny urządzenia').inputValue(), serial);
   await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
   assert.equal(await page.getByLabel('Numer sprawy filmu').inputValue(), caseId);
@@ -77,7 +77,7 @@ test('an older device: video, acceptance, activation within 72 hours', async () 
   await page.getByLabel('Akceptuję regulamin DJI Care Refresh.').check();
   await page.getByRole('button', { name: 'Dalej' }).click();
   await page.getByRole('button', { name: 'Aktywuj plan' }).click();
-  await page.getByText('Plan jest aktywny').first().waitFor();
+  await page.getByRole('heading', { name: 'Plan aktywowany' }).waitFor();
   await page.getByText('Wykorzystano 0 z 4; pozostało: 4.').waitFor();
   await page.goto(`${BASE_URL}/verification/${caseId}`);
   await page.getByText('Film posłużył już do aktywacji planu.').waitFor();
@@ -102,7 +102,8 @@ test('an upload cut by a dropped connection resumes by itself', async () => {
     && Number(document.querySelector('.progress p').textContent.match(/\((\d+)%\)/)[1]) >= 10);
   await network(true);
   // The chunk in flight stalls; the watchdog gives up on it after 20 s of silence.
-  await page.getByText(/Połączenie przerwane\. Ponawiam za \d+ s\./).waitFor({ timeout: 45_000 });
+  // The browser knows it is offline, and the page says so.
+  await page.getByText('Brak połączenia z internetem. Wysyłanie wznowi się samo, gdy połączenie wróci.').waitFor({ timeout: 45_000 });
   await shot(page, 'upload-dropped');
   const kept = (await api(`/api/verifications/${caseId}`)).body.upload?.offset ?? 0;
   console.log(`bytes the server held when the connection dropped: ${kept}`);
@@ -153,7 +154,47 @@ test('a file that is not a video is refused in the browser', async () => {
   await openCase(page, serial);
   await page.getByLabel('Plik wideo').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('not a video') });
   await page.getByText('To nie jest film MP4 ani MOV.').waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Prześlij film' }).isDisabled(), true);
+  // Nothing to send: the button appears only for a file that passed every check.
+  assert.equal(await page.getByRole('button', { name: 'Prześlij film' }).count(), 0);
   await shot(page, 'video-wrong-file');
+  await page.context().close();
+});
+
+test('a 5-second clip is refused in the browser, with its length', async () => {
+  const page = await phone(browser);
+  const serial = device('osmo-360', new Date((await now()).getTime() - 100 * DAY));
+  await page.goto(`${BASE_URL}/verification?serial=${serial}`);
+  await openCase(page, serial);
+  await page.getByLabel('Plik wideo').setInputFiles(realVideo(5));
+  await page.getByText('Film trwa krócej niż 15 sekund.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Prześlij film' }).count(), 0);
+  await shot(page, 'video-too-short');
+  await page.context().close();
+});
+
+test('the case number at the device step: required, checked, found in a pasted link', async () => {
+  const page = await phone(browser);
+  page.expected.push(/status of 404/); // a well-formed number of no case
+  const serial = device('osmo-360', new Date((await now()).getTime() - 200 * DAY));
+  const opened = await api('/api/verifications', { method: 'POST', body: JSON.stringify({ serial, email: 'jan@example.pl' }) });
+  assert.equal(opened.status, 201);
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'annual'));
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(serial);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  const field = page.getByLabel('Numer sprawy filmu');
+  await field.waitFor();
+  // Next with nothing typed says what is missing, next to the field.
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByText('Podaj numer zgłoszenia z zaakceptowanym filmem.').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  await field.fill('abc');
+  await page.getByText(/Numer zgłoszenia ma 32 znaki/).waitFor();
+  // The whole link from the email is taken, and the case's state is shown.
+  await field.fill(`${BASE_URL}/verification/${opened.body.id}`);
+  await page.getByText('Ten film nie został jeszcze zaakceptowany. Wróć, gdy będzie: napiszemy e-mail.').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), 'false');
+  await shot(page, 'case-number-pending');
   await page.context().close();
 });

@@ -75,8 +75,12 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     }
 }
 
+/// GETs JSON. Public answers may be cached by the browser for a few seconds, but what
+/// the app shows must follow the owner's own writes (the coverage right after an
+/// activation), so the browser always asks the server again.
 pub async fn get<T: DeserializeOwned>(path: &str, lang: Lang) -> Result<T, ApiError> {
     let response = with_lang(Request::get(path), lang)
+        .cache(web_sys::RequestCache::NoCache)
         .send()
         .await
         .map_err(|_| ApiError::Network)?;

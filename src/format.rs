@@ -18,8 +18,8 @@ pub fn when(t: Timestamp, lang: Lang) -> String {
 }
 
 /// What is left until `until`, in the units a person would use: months beyond 60
-/// days (`24 mies.` / `24 months`), whole days beyond 48 hours, hours and minutes
-/// within them, seconds in the last minute; `0 min` once passed. (Polish needs no
+/// days (`24 mies.` / `24 months`), days beyond 48 hours (with hours in the first
+/// week), hours and minutes within them, seconds in the last minute; `0 min` once passed. (Polish needs no
 /// plural forms here: "dni" and "mies." read right from 2 on.)
 pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
     let seconds = (until - now).as_secs().max(0);
@@ -35,10 +35,13 @@ pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
         };
     }
     if hours >= 48 {
-        return if pl {
-            format!("{days} dni")
-        } else {
-            format!("{days} days")
+        // Within a week the hours still matter (71 hours left is not "2 days").
+        let rest = if days < 7 { hours % 24 } else { 0 };
+        return match (pl, rest) {
+            (true, 0) => format!("{days} dni"),
+            (true, h) => format!("{days} dni {h} godz."),
+            (false, 0) => format!("{days} days"),
+            (false, h) => format!("{days} days {h} h"),
         };
     }
     let hour = if pl { "godz." } else { "h" };
@@ -113,6 +116,21 @@ mod tests {
         assert_eq!(left(now, at("2027-01-24T10:00:00Z"), Lang::En), "2 months");
         assert_eq!(left(now, at("2027-01-23T10:00:00Z"), Lang::Pl), "60 dni");
         assert_eq!(left(now, at("2026-11-27T10:00:00Z"), Lang::Pl), "3 dni");
+        assert_eq!(
+            left(now, at("2026-12-01T09:00:00Z"), Lang::Pl),
+            "6 dni 23 godz."
+        );
+        assert_eq!(left(now, at("2026-12-01T10:00:00Z"), Lang::Pl), "7 dni");
+        assert_eq!(left(now, at("2026-12-02T09:00:00Z"), Lang::En), "7 days");
+        // The 72-hour window a minute after acceptance.
+        assert_eq!(
+            left(now, at("2026-11-27T09:59:00Z"), Lang::Pl),
+            "2 dni 23 godz."
+        );
+        assert_eq!(
+            left(now, at("2026-11-27T09:59:00Z"), Lang::En),
+            "2 days 23 h"
+        );
         // Within 48 hours: hours and minutes (the 72-hour window's last two days).
         assert_eq!(
             left(now, at("2026-11-26T09:59:00Z"), Lang::En),

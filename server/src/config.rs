@@ -77,7 +77,7 @@ pub struct Settings {
     /// Seed demo devices, codes and staff logins into an empty database, and print
     /// them (`cargo xtask run` asks for it). Never on a real deployment: the demo
     /// passwords are printed.
-    #[arg(long, env = "CARE_DEMO", value_parser = BoolishValueParser::new(),
+    #[arg(long, global = true, env = "CARE_DEMO", value_parser = BoolishValueParser::new(),
           default_value_t = false, num_args = 0..=1, default_missing_value = "true")]
     pub demo: bool,
 

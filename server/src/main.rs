@@ -260,3 +260,24 @@ fn read_password() -> Result<String> {
 fn code_key(data: &DataSettings) -> Result<CodeKey> {
     CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// `cargo xtask run` starts `care-server serve --demo`: the flag must be taken
+    /// after the subcommand as well as before it.
+    #[test]
+    fn serve_takes_demo_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["care-server", "serve", "--demo"]).expect("parses");
+        assert!(cli.settings.demo);
+        let cli = Cli::try_parse_from(["care-server", "serve"]).expect("parses");
+        assert!(!cli.settings.demo);
+    }
+}

@@ -492,7 +492,8 @@ pub fn Activate() -> impl IntoView {
         if wizard.result.get().is_some() {
             match asked {
                 Some(Step::Done) => return,
-                Some(Step::Code | Step::Device) => wizard.start_over(),
+                // A bare `/activate` (the menu's link) begins another activation too.
+                None | Some(Step::Code | Step::Device) => wizard.start_over(),
                 _ => {
                     wizard.go(Step::Done, true);
                     return;
