@@ -193,12 +193,15 @@ test('the wizard survives Back, Forward and a reload', async () => {
   assert.equal(await page.getByLabel('Imię i nazwisko').inputValue(), 'Jan Kowalski');
   // A reload (the owner switched apps to read the serial) keeps everything.
   await page.getByLabel('E-mail').fill('jan@example.pl');
+  // A Polish number as people write it (spec §4).
+  await page.getByLabel('Telefon (opcjonalnie)').fill('600 100 200');
   await page.reload();
   assert.equal(await page.getByLabel('Imię i nazwisko').inputValue(), 'Jan Kowalski');
   assert.equal(await page.getByLabel('E-mail').inputValue(), 'jan@example.pl');
   await page.getByLabel('Akceptuję regulamin DJI Care Refresh.').check();
   await page.getByRole('button', { name: 'Dalej' }).click();
   await page.getByRole('heading', { name: 'Podsumowanie' }).waitFor();
+  await page.getByText('600 100 200').waitFor();
   await page.getByRole('button', { name: 'Aktywuj plan' }).click();
   await page.getByRole('heading', { name: 'Plan aktywowany' }).waitFor();
   // After the activation the draft is gone: a new start is empty.
@@ -255,5 +258,24 @@ test('the server clock drives the previews: the 30-day window to the minute', as
   await page.getByLabel('Numer seryjny urządzenia').fill(serial);
   await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
   await page.getByText(/Bez filmu aktywujesz do .* \(zostało (1 godz\. 59 min|2 godz\. 0 min)\)\./).waitFor();
+  await page.context().close();
+});
+
+test('offline, the device lookup says so at once', async () => {
+  const page = await phone(browser);
+  page.expected.push(/ERR_INTERNET_DISCONNECTED/);
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'annual'));
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').fill(device('osmo-360', null));
+  await page.context().setOffline(true);
+  const asked = Date.now();
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.getByText('Brak połączenia z serwerem. Sprawdź internet i spróbuj ponownie.').waitFor({ timeout: 3000 });
+  console.log(`offline lookup answered in ${Date.now() - asked} ms`);
+  await shot(page, 'device-offline');
+  await page.context().setOffline(false);
+  await page.getByRole('button', { name: 'Sprawdź urządzenie' }).click();
+  await page.locator('.eligibility').waitFor();
   await page.context().close();
 });

@@ -37,7 +37,8 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await owner.waitForURL(/\/claims\/[0-9a-f]{32}$/);
   const claimUrl = owner.url();
   // A short number to quote, where to send the device and what to put in the parcel.
-  await owner.getByRole('heading', { name: new RegExp(`Zgłoszenie CR-[0-9A-F]{8} · ${serial}`) }).waitFor();
+  await owner.getByRole('heading', { name: /^Zgłoszenie CR-[0-9A-F]{8}$/ }).waitFor();
+  await owner.getByText(`Urządzenie ${serial}`).waitFor();
   const number = (await owner.getByRole('heading', { level: 2 }).first().innerText()).match(/CR-[0-9A-F]{8}/)[0];
   await owner.getByRole('heading', { name: 'Wyślij urządzenie na adres' }).waitFor();
   await owner.getByText('Care Refresh Service, ul. Serwisowa 1, 00-001 Warszawa').waitFor();
@@ -99,7 +100,7 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await staff.goto(`${BASE_URL}/staff/devices/${serial}`);
   await staff.getByRole('heading', { name: 'Wykorzystane wymiany' }).waitFor();
   await staff.getByRole('cell', { name: '169,00 zł' }).waitFor();
-  await staff.getByText('claim.shipped').waitFor();
+  await staff.getByText('Zgłoszenie: Wysłane').waitFor();
   await shot(staff, 'staff-device');
   assert.deepEqual(owner.errors, []);
   assert.deepEqual(staff.errors, []);

@@ -45,7 +45,7 @@ test('an active plan offers a claim, an extension with its deadline and a calend
   assert.equal((await activate(code('rs-3', 'annual'), serial)).status, 201);
   await page.goto(`${BASE_URL}/coverage/${serial}`);
   const next = page.locator('.next-steps');
-  await next.getByText(/Planem rocznym przedłużysz ochronę do .* \(zostało 12 mies\.\)\./).waitFor();
+  await next.getByText(/Kartą planu rocznego dodasz 12 miesięcy i 2 wymiany; aktywuj ją do .* \(zostało 12 mies\.\)\./).waitFor();
   assert.equal(await next.getByRole('link', { name: 'Zgłoś naprawę' }).getAttribute('href'), `/claims/new?serial=${serial}`);
   assert.equal(await next.getByRole('link', { name: 'Przedłuż ochronę' }).getAttribute('href'), `/activate?serial=${serial}`);
   assert.match(await next.getByRole('link', { name: 'Dodaj terminy do kalendarza (.ics)' }).getAttribute('href'), /^data:text\/calendar/);
@@ -60,7 +60,7 @@ test('a claim or case link that finds nothing explains what to do', async () => 
   await page.getByRole('heading', { name: 'Nie znajdujemy tego zgłoszenia' }).waitFor();
   await page.getByText(/Otwórz cały link z e-maila o zgłoszeniu/).waitFor();
   await page.goto(`${BASE_URL}/verification/${'0'.repeat(32)}`);
-  await page.getByRole('heading', { name: 'Nie znajdujemy tego zgłoszenia wideo' }).waitFor();
-  await page.getByText(/Jeśli go nie masz, otwórz nowe zgłoszenie\./).waitFor();
+  await page.getByRole('heading', { name: 'Nie znajdujemy tej sprawy filmu' }).waitFor();
+  await page.getByText(/Jeśli go nie masz, otwórz nową sprawę\./).waitFor();
   await page.context().close();
 });

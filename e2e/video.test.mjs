@@ -187,10 +187,10 @@ test('the case number at the device step: required, checked, found in a pasted l
   await field.waitFor();
   // Next with nothing typed says what is missing, next to the field.
   await page.getByRole('button', { name: 'Dalej' }).click();
-  await page.getByText('Podaj numer zgłoszenia z zaakceptowanym filmem.').waitFor();
+  await page.getByText('Podaj numer sprawy z zaakceptowanym filmem.').waitFor();
   assert.equal(await field.getAttribute('aria-invalid'), 'true');
   await field.fill('abc');
-  await page.getByText(/Numer zgłoszenia ma 32 znaki/).waitFor();
+  await page.getByText(/Numer sprawy ma 32 znaki/).waitFor();
   // The whole link from the email is taken, and the case's state is shown.
   await field.fill(`${BASE_URL}/verification/${opened.body.id}`);
   await page.getByText('Ten film nie został jeszcze zaakceptowany. Wróć, gdy będzie: napiszemy e-mail.').waitFor();

@@ -12,9 +12,14 @@ pub fn lang(locale: Locale) -> Lang {
     }
 }
 
-/// A deadline in Europe/Warsaw time.
+/// A deadline in Europe/Warsaw time. The date and the time each stay on one line
+/// (no "30 / Nov 2027" on a phone): their spaces are non-breaking.
 pub fn when(t: Timestamp, lang: Lang) -> String {
     warsaw_display(t, lang)
+        .split(", ")
+        .map(|part| part.replace(' ', "\u{a0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What is left until `until`, in the units a person would use: months beyond 60

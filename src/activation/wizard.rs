@@ -243,13 +243,17 @@ impl Wizard {
 
     /// Fetches the device of the serial typed, for the eligibility preview.
     pub fn check_device(self) {
-        self.tried.set(Some(Step::Device));
         self.refused.set(None);
         match Serial::parse(&self.serial.get_untracked()) {
             Ok(parsed) => {
                 self.lookup.dispatch((parsed, self.lang()));
             }
-            Err(_) => focus_first_error(),
+            // Only a serial that cannot be looked up marks the step as tried: the
+            // fields the lookup reveals (the case number) are not wrong before "Next".
+            Err(_) => {
+                self.tried.set(Some(Step::Device));
+                focus_first_error();
+            }
         }
     }
 
@@ -483,6 +487,14 @@ pub fn Activate() -> impl IntoView {
 
     // The draft follows every change.
     Effect::new(move |_| draft::save(&wizard.draft()));
+    // Another code or plan makes the server's last word about them stale.
+    Effect::new(move |first: Option<()>| {
+        wizard.code.track();
+        wizard.plan.track();
+        if first.is_some() {
+            wizard.refused.set(None);
+        }
+    });
 
     // A step the entries do not reach yet (a reload, a link, Forward after a change)
     // shows the furthest one they do. With an activation done, its result is the
@@ -582,10 +594,7 @@ pub fn Activate() -> impl IntoView {
         Step::LISTED
             .into_iter()
             .map(|s| {
-                let current = move || {
-                    let now = wizard.step.get();
-                    now == s || (s == Step::Review && now == Step::Done)
-                };
+                let current = move || wizard.step.get() == s;
                 view! {
                     <li class:current=current aria-current=move || current().then_some("step")>{step_title(wizard, s)}</li>
                 }
@@ -594,7 +603,10 @@ pub fn Activate() -> impl IntoView {
     };
     view! {
         <h1>{t!(i18n, activate_title)}</h1>
-        <ol class="steps" aria-label=move || t_string!(i18n, activate_steps_label).to_string()>{steps}</ol>
+        // Once activated the steps are behind the owner: the list goes.
+        {move || (wizard.step.get() != Step::Done).then(|| view! {
+            <ol class="steps" aria-label=move || t_string!(i18n, activate_steps_label).to_string()>{steps}</ol>
+        })}
         <form class="card wizard" novalidate on:submit=move |ev| {
             ev.prevent_default();
             wizard.next(wizard.step.get_untracked());

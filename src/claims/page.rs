@@ -35,7 +35,7 @@ pub fn ClaimPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>{t!(i18n, claim_title)}</h1>
+        <h1>{t!(i18n, claim_page_h1)}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match claim.await {
@@ -135,7 +135,8 @@ fn ClaimView(
     });
     view! {
         <article class="card claim" aria-labelledby="claim-heading">
-            <h2 id="claim-heading">{t!(i18n, claim_page_title, number = doc.number.clone(), serial = doc.serial.clone())}</h2>
+            <h2 id="claim-heading">{t!(i18n, claim_page_title, number = doc.number.clone())}</h2>
+            <p class="device-name">{t!(i18n, claim_page_device, serial = doc.serial.clone())}</p>
             <p class=status_class(doc.status) role="status">{status_text(i18n, doc.status)}</p>
             {parcel}
             {offer}
@@ -146,7 +147,8 @@ fn ClaimView(
             {warranty}
             {declined}
             {shipment}
-            <p class="hint">{t!(i18n, claim_shipping)}</p>
+            {(!matches!(doc.status, ClaimStatus::Shipped | ClaimStatus::Closed))
+                .then(|| view! { <p class="hint">{t!(i18n, claim_shipping)}</p> })}
             <h3>{t!(i18n, claim_history)}</h3>
             <ol class="timeline">{history}</ol>
             <p class="hint">{t!(i18n, claim_link_note)}</p>

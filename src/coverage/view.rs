@@ -132,8 +132,12 @@ pub fn CoverageView(
             WarrantyReward::Forfeited => t_string!(i18n, reward_forfeited).to_string(),
             WarrantyReward::NotApplicable => t_string!(i18n, reward_not_applicable).to_string(),
         };
-        (coverage.get().status != CoverageStatus::None)
-            .then(|| view! { <p class="reward">{text}</p> })
+        // Green only for a reward the owner has or can still earn.
+        let class = match w.status {
+            WarrantyReward::Projected | WarrantyReward::Granted => "reward",
+            WarrantyReward::Forfeited | WarrantyReward::NotApplicable => "reward none",
+        };
+        (coverage.get().status != CoverageStatus::None).then(|| view! { <p class=class>{text}</p> })
     };
     let replaced = move || {
         coverage.get().replaced_by.map(|serial| {

@@ -87,7 +87,7 @@ pub fn Calculator() -> impl IntoView {
                 <li>{t!(i18n, home_plan_extension)}</li>
                 <li>{t!(i18n, home_plan_video)}</li>
             </ul>
-            <p class="reward">
+            <p class="reward" class:none=move || !product.get().warranty_reward>
                 {move || {
                     if product.get().warranty_reward {
                         t!(i18n, home_reward_yes).into_any()

@@ -230,7 +230,7 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
     };
     view! {
         <article class="card">
-            <h2>{t!(i18n, claim_page_title, number = doc.number.clone(), serial = doc.serial.clone())}</h2>
+            <h2>{t!(i18n, staff_claim_title, number = doc.number.clone(), serial = doc.serial.clone())}</h2>
             <p class=crate::claims::status_class(doc.status) role="status">{status_text(i18n, doc.status)}</p>
             <p><A href=format!("/staff/devices/{}", doc.serial)>{t!(i18n, staff_device)}</A></p>
             <h3>{t!(i18n, staff_description)}</h3>

@@ -9,8 +9,33 @@ use crate::coverage::view::CoverageView;
 use crate::format::when;
 use crate::i18n::*;
 use crate::ui::{Loading, RequestFailed, use_title};
+use care_rules::ClaimStatus;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_params_map;
+
+/// An audit event in words; the stored action stays in the tooltip, and an action
+/// this console does not know yet shows as stored.
+fn audit_text(i18n: I18nContext<Locale>, action: &str) -> String {
+    let claim = action
+        .strip_prefix("claim.")
+        .and_then(ClaimStatus::parse)
+        .map(|status| crate::claims::status_text(i18n, status));
+    if let Some(status) = claim {
+        return t_string!(i18n, audit_claim, status).to_string();
+    }
+    match action {
+        "coverage.activated" => t_string!(i18n, audit_coverage_activated),
+        "coverage.extended" => t_string!(i18n, audit_coverage_extended),
+        "coverage.transferred" => t_string!(i18n, audit_coverage_transferred),
+        "verification.opened" => t_string!(i18n, audit_verification_opened),
+        "verification.accepted" => t_string!(i18n, audit_verification_accepted),
+        "verification.rejected" => t_string!(i18n, audit_verification_rejected),
+        "devices.imported" => t_string!(i18n, audit_devices_imported),
+        other => return other.to_owned(),
+    }
+    .to_string()
+}
 
 #[component]
 pub fn StaffDevicePage() -> impl IntoView {
@@ -54,7 +79,8 @@ pub fn StaffDevicePage() -> impl IntoView {
                                         <h2>{t!(i18n, staff_audit)}</h2>
                                         <ul class="audit">
                                             {page.audit.iter().map(|a| view! {
-                                                <li><span class="when">{when(a.at, lang)}</span>" · "{a.action.clone()}" · "{a.actor.clone()}</li>
+                                                <li><span class="when">{when(a.at, lang)}</span>" · "
+                                                    <span title=a.action.clone()>{audit_text(i18n, &a.action)}</span>" · "{a.actor.clone()}</li>
                                             }).collect_view()}
                                         </ul>
                                     </section>

@@ -20,10 +20,15 @@ use care_rules::{
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-/// What the video must show (spec §5), on both pages.
+/// What the video must show (spec §5), on both pages; on the case page the uploader
+/// sits in the same card (its field hint then gives the limits).
 #[component]
-fn WhatToShow() -> impl IntoView {
+fn WhatToShow(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let i18n = use_i18n();
+    let below = match children {
+        Some(uploader) => uploader(),
+        None => view! { <p class="hint">{t!(i18n, video_limits)}</p> }.into_any(),
+    };
     view! {
         <section class="card" aria-labelledby="must-show">
             <h2 id="must-show">{t!(i18n, video_must_show)}</h2>
@@ -34,7 +39,7 @@ fn WhatToShow() -> impl IntoView {
                 <li>{t!(i18n, video_show_sides)}</li>
                 <li>{t!(i18n, video_show_functions)}</li>
             </ul>
-            <p class="hint">{t!(i18n, video_limits)}</p>
+            {below}
         </section>
     }
 }
@@ -208,9 +213,10 @@ pub fn CasePage() -> impl IntoView {
                                 })}
                             </section>
                             {(doc.status == VerificationStatus::AwaitingUpload).then(|| view! {
-                                <WhatToShow />
-                                <Uploader case_id=doc.id.clone() resume=doc.upload.clone()
-                                    on_done=Callback::new(move |_| case.refetch()) />
+                                <WhatToShow>
+                                    <Uploader case_id=doc.id.clone() resume=doc.upload.clone()
+                                        on_done=Callback::new(move |_| case.refetch()) />
+                                </WhatToShow>
                             })}
                         }
                         .into_any()

@@ -48,6 +48,8 @@ pub fn DeviceStep() -> impl IntoView {
             .and_then(|e| e.refusal())
             .is_some_and(|r| is_about_code(r) || r == care_rules::Refusal::CodeProductMismatch)
     };
+    let used_code =
+        move || at_device().and_then(|e| e.refusal()) == Some(care_rules::Refusal::CodeAlreadyUsed);
     let looking = w.lookup.pending();
     let checking = w.check.pending();
     view! {
@@ -64,15 +66,24 @@ pub fn DeviceStep() -> impl IntoView {
                 {move || if looking.get() { t!(i18n, checking).into_any() } else { t!(i18n, check_device).into_any() }}
             </button>
         </p>
-        {move || w.device.get().filter(|d| Serial::parse(&w.serial.get()).is_ok_and(|s| s.as_str() == d.serial)).map(|d| view! {
+        // A refused code hides the device's good news: the two would contradict.
+        {move || w.device.get().filter(|d| !about_code() && Serial::parse(&w.serial.get()).is_ok_and(|s| s.as_str() == d.serial)).map(|d| view! {
             <EligibilityPanel device=d plan=w.plan now=w.now verification_id=w.verification_id
                 tried=Signal::derive(move || w.tried(Step::Device)) />
         })}
         <FormError error=other_error />
         {move || about_code().then(|| view! {
-            <p><button type="button" class="secondary" on:click=move |_| w.go(Step::Code, false)>
-                {t!(i18n, change_code)}
-            </button></p>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=move |_| w.go(Step::Code, false)>
+                    {t!(i18n, change_code)}
+                </button>
+                // A used code may be the owner's own earlier activation.
+                {used_code().then(|| view! {
+                    <a class="button secondary" href=format!("/coverage/{}", w.serial.get_untracked())>
+                        {t!(i18n, check_this_coverage)}
+                    </a>
+                })}
+            </div>
         })}
         <StepActions back=Step::Code
             next=Signal::derive(move || if checking.get() {
@@ -81,7 +92,10 @@ pub fn DeviceStep() -> impl IntoView {
                 t_string!(i18n, next).to_string()
             })
             disabled=Signal::derive(move || {
-                checking.get() || looking.get() || matches!(w.preview(), Some(Preview::Refused(_)))
+                checking.get()
+                    || looking.get()
+                    || about_code()
+                    || matches!(w.preview(), Some(Preview::Refused(_)))
             }) />
     }
 }

@@ -383,7 +383,7 @@ pub fn Uploader(
                     on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=on_drop>
-                    <span class="dropzone-title">{t!(i18n, file_label)}</span>
+                    <span class="dropzone-title">{t!(i18n, file_label)}</span>{" "}
                     <span class="dropzone-action">{t!(i18n, file_choose)}</span>
                 </label>
                 <input
