@@ -44,6 +44,8 @@ pub fn message(i18n: I18nContext<Locale>, refusal: Refusal, retry_after: Option<
         VideoDurationOutOfRange => t_string!(i18n, refusal_video_duration_out_of_range).to_string(),
         StorageFull => t_string!(i18n, refusal_storage_full).to_string(),
         Unavailable => t_string!(i18n, error_server).to_string(),
+        InvalidSignature => t_string!(i18n, error_server).to_string(),
+        OnlinePaymentUnavailable => t_string!(i18n, refusal_online_payment_unavailable).to_string(),
     }
 }
 

@@ -466,6 +466,113 @@ pub struct PaymentInstructions {
     /// The transfer title that ties the payment to the claim.
     pub reference: String,
     pub account: String,
+    /// Card and BLIK can be paid on the page (`POST /api/claims/{id}/payment`).
+    pub online: bool,
+    /// Why the last online attempt failed, until another one is made.
+    pub last_failure: Option<PaymentFailure>,
+}
+
+/// Why an online payment failed, in words the owner can act on.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentFailure {
+    CardDeclined,
+    InsufficientFunds,
+    ExpiredCard,
+    IncorrectCvc,
+    /// 3-D Secure was not completed.
+    AuthenticationFailed,
+    /// The BLIK code was wrong or has expired (they last two minutes).
+    BlikCodeInvalid,
+    Other,
+}
+
+crate::wire_names!(PaymentFailure {
+    CardDeclined => "card_declined",
+    InsufficientFunds => "insufficient_funds",
+    ExpiredCard => "expired_card",
+    IncorrectCvc => "incorrect_cvc",
+    AuthenticationFailed => "authentication_failed",
+    BlikCodeInvalid => "blik_code_invalid",
+    Other => "other",
+});
+
+impl PaymentFailure {
+    /// From the provider's error `code` and `decline_code` (Stripe's names).
+    pub fn from_provider(code: Option<&str>, decline_code: Option<&str>) -> PaymentFailure {
+        match (code.unwrap_or_default(), decline_code.unwrap_or_default()) {
+            (_, "insufficient_funds") => PaymentFailure::InsufficientFunds,
+            ("expired_card", _) | (_, "expired_card") => PaymentFailure::ExpiredCard,
+            ("incorrect_cvc", _) | (_, "incorrect_cvc") => PaymentFailure::IncorrectCvc,
+            ("payment_intent_authentication_failure", _) => PaymentFailure::AuthenticationFailed,
+            (c, d) if c.contains("blik") || d.contains("blik") => PaymentFailure::BlikCodeInvalid,
+            ("card_declined", _) => PaymentFailure::CardDeclined,
+            _ => PaymentFailure::Other,
+        }
+    }
+}
+
+/// `POST /api/claims/{id}/payment`: the claim's one open payment with the provider.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlinePayment {
+    /// `stripe`.
+    pub provider: String,
+    pub payment_intent: String,
+    /// For the provider's script in the browser (3-D Secure); not a secret of the portal.
+    pub client_secret: String,
+    pub publishable_key: String,
+    /// The provider's script, loaded only when the owner chooses to pay.
+    pub js_url: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = u32))]
+    pub amount_grosze: Money,
+    /// `pln`.
+    pub currency: String,
+    /// `card`, `blik`.
+    pub methods: Vec<String>,
+}
+
+/// `POST /api/claims/{id}/payment/confirm`: how the owner pays.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PayWith {
+    /// A card, as a token the provider's script made in the browser.
+    Card { token: String },
+    /// The 6-digit code from the bank's app.
+    Blik { code: String },
+}
+
+/// Where an online payment stands after the owner's confirmation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentState {
+    /// Paid; the claim shows it as soon as the provider tells the portal.
+    Succeeded,
+    /// The bank asks the owner to confirm (3-D Secure, or BLIK in the bank's app).
+    RequiresAction,
+    /// Under way at the bank.
+    Processing,
+    /// Not paid: see `failure`, and try again.
+    Failed,
+}
+
+crate::wire_names!(PaymentState {
+    Succeeded => "succeeded",
+    RequiresAction => "requires_action",
+    Processing => "processing",
+    Failed => "failed",
+});
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentProgress {
+    pub state: PaymentState,
+    /// For `requires_action`: what the provider's script needs to finish.
+    pub client_secret: Option<String>,
+    pub failure: Option<PaymentFailure>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -637,6 +744,70 @@ mod tests {
 
     fn serial() -> Serial {
         Serial::parse("1SDXK2P300A").expect("valid")
+    }
+
+    #[test]
+    fn payment_names_agree_with_serde_and_the_provider_codes_map_to_reasons() {
+        crate::wire::assert_serde_agrees(PaymentFailure::ALL, PaymentFailure::as_str);
+        crate::wire::assert_serde_agrees(PaymentState::ALL, PaymentState::as_str);
+        let reason = |code, decline| PaymentFailure::from_provider(code, decline);
+        assert_eq!(
+            reason(Some("card_declined"), None),
+            PaymentFailure::CardDeclined
+        );
+        assert_eq!(
+            reason(Some("card_declined"), Some("insufficient_funds")),
+            PaymentFailure::InsufficientFunds
+        );
+        assert_eq!(
+            reason(Some("expired_card"), None),
+            PaymentFailure::ExpiredCard
+        );
+        assert_eq!(
+            reason(Some("incorrect_cvc"), None),
+            PaymentFailure::IncorrectCvc
+        );
+        assert_eq!(
+            reason(Some("payment_intent_authentication_failure"), None),
+            PaymentFailure::AuthenticationFailed
+        );
+        assert_eq!(
+            reason(
+                Some("payment_method_provider_decline"),
+                Some("blik_code_expired")
+            ),
+            PaymentFailure::BlikCodeInvalid
+        );
+        assert_eq!(reason(None, None), PaymentFailure::Other);
+        assert_eq!(
+            reason(Some("processing_error"), None),
+            PaymentFailure::Other
+        );
+    }
+
+    #[test]
+    fn a_payment_is_paid_with_a_card_token_or_a_blik_code() {
+        let card: PayWith =
+            serde_json::from_value(json!({"method": "card", "token": "tok_1"})).expect("card");
+        assert_eq!(
+            card,
+            PayWith::Card {
+                token: "tok_1".to_owned()
+            }
+        );
+        let blik: PayWith =
+            serde_json::from_value(json!({"method": "blik", "code": "123456"})).expect("blik");
+        assert_eq!(
+            blik,
+            PayWith::Blik {
+                code: "123456".to_owned()
+            }
+        );
+        assert!(serde_json::from_value::<PayWith>(json!({"method": "cash"})).is_err());
+        assert!(
+            serde_json::from_value::<PayWith>(json!({"method": "card", "token": "t", "x": 1}))
+                .is_err()
+        );
     }
 
     #[test]

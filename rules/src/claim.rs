@@ -24,6 +24,8 @@ pub enum ClaimStatus {
     /// Staff ruled a warranty case: no charge, no replacement used.
     Warranty,
     Declined,
+    /// Paid, then refunded before shipping: final.
+    Refunded,
 }
 
 /// What the owner chooses once quoted.
@@ -57,6 +59,8 @@ pub enum ClaimStep {
     Ship,
     #[serde(rename = "close")]
     Close,
+    #[serde(rename = "refund")]
+    Refund,
 }
 
 impl ClaimStatus {
@@ -74,6 +78,8 @@ impl ClaimStatus {
             // Repaired or replaced (paid), repaired under warranty, or returned unrepaired.
             (Paid | Warranty | Declined, S::Ship) => Ok(Shipped),
             (Shipped, S::Close) => Ok(Closed),
+            // Paid but not shipped: the whole amount goes back.
+            (Paid, S::Refund) => Ok(Refunded),
             _ => Err(Refusal::InvalidState),
         }
     }
@@ -88,6 +94,7 @@ impl ClaimStatus {
             ClaimStep::Pay,
             ClaimStep::Ship,
             ClaimStep::Close,
+            ClaimStep::Refund,
         ]
         .into_iter()
         .filter(|s| self.after(*s).is_ok())
@@ -105,6 +112,7 @@ crate::wire_names!(ClaimStatus {
     Closed => "closed",
     Warranty => "warranty",
     Declined => "declined",
+    Refunded => "refunded",
 });
 
 crate::wire_names!(ClaimOption {
@@ -122,6 +130,7 @@ crate::wire_names!(ClaimStep {
     Pay => "payment",
     Ship => "ship",
     Close => "close",
+    Refund => "refund",
 });
 
 #[cfg(test)]
@@ -179,8 +188,9 @@ mod tests {
                     .count()
             })
             .sum();
-        // 1 receive + 1 quote + 3 warranty + 3 decline + 1 choose + 1 pay + 3 ship + 1 close.
-        assert_eq!(allowed, 14);
+        // 1 receive + 1 quote + 3 warranty + 3 decline + 1 choose + 1 pay + 3 ship + 1 close
+        // + 1 refund.
+        assert_eq!(allowed, 15);
         assert_eq!(
             Submitted.after(ClaimStep::Quote),
             Err(Refusal::InvalidState)
@@ -188,6 +198,22 @@ mod tests {
         assert_eq!(Quoted.after(ClaimStep::Pay), Err(Refusal::InvalidState));
         assert_eq!(Paid.after(ClaimStep::Choose), Err(Refusal::InvalidState));
         assert_eq!(Closed.after(ClaimStep::Ship), Err(Refusal::InvalidState));
+    }
+
+    #[test]
+    fn only_a_paid_claim_not_yet_shipped_is_refunded_and_that_is_final() {
+        assert_eq!(Paid.after(ClaimStep::Refund), Ok(Refunded));
+        assert_eq!(Shipped.after(ClaimStep::Refund), Err(Refusal::InvalidState));
+        assert_eq!(
+            AwaitingPayment.after(ClaimStep::Refund),
+            Err(Refusal::InvalidState)
+        );
+        assert!(
+            ClaimStep::ALL
+                .iter()
+                .all(|step| Refunded.after(*step).is_err())
+        );
+        assert!(Paid.staff_steps().contains(&ClaimStep::Refund));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Why the portal says no: one enum whose variants are the API error `code`s: those of
-//! the spec (§6), and seven the workflows, resumable uploads and HTTP need (`invalid_state`,
-//! `offset_mismatch`, `checksum_mismatch`, `tus_version_unsupported`,
-//! `method_not_allowed`, `range_not_satisfiable`, `unavailable`). The server maps it to problem+json
-//! in one place, the app to a translated message in one place.
+//! the spec (§6), and nine the workflows, resumable uploads, HTTP and online payment
+//! need (`invalid_state`, `offset_mismatch`, `checksum_mismatch`,
+//! `tus_version_unsupported`, `method_not_allowed`, `range_not_satisfiable`,
+//! `unavailable`, `online_payment_unavailable`, `invalid_signature`). The server maps
+//! it to problem+json in one place, the app to a translated message in one place.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -51,6 +52,10 @@ pub enum Refusal {
     StorageFull,
     /// The database or the storage does not answer: not ready to serve (503).
     Unavailable,
+    /// No online payment provider is configured: pay by transfer (409).
+    OnlinePaymentUnavailable,
+    /// A webhook's signature is missing, wrong or stale (400).
+    InvalidSignature,
 }
 
 crate::wire_names!(Refusal {
@@ -85,6 +90,8 @@ crate::wire_names!(Refusal {
     VideoDurationOutOfRange => "video_duration_out_of_range",
     StorageFull => "storage_full",
     Unavailable => "unavailable",
+    OnlinePaymentUnavailable => "online_payment_unavailable",
+    InvalidSignature => "invalid_signature",
 });
 
 impl std::error::Error for Refusal {}
@@ -144,8 +151,9 @@ mod tests {
         "storage_full",
     ];
 
-    /// Codes beyond the spec's list, for workflow steps and resumable uploads.
-    const EXTRA_CODES: [&str; 7] = [
+    /// Codes beyond the spec's list, for workflow steps, resumable uploads and online
+    /// payment.
+    const EXTRA_CODES: [&str; 9] = [
         "invalid_state",
         "offset_mismatch",
         "checksum_mismatch",
@@ -153,6 +161,8 @@ mod tests {
         "method_not_allowed",
         "range_not_satisfiable",
         "unavailable",
+        "online_payment_unavailable",
+        "invalid_signature",
     ];
 
     #[test]

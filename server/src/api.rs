@@ -3,7 +3,7 @@
 
 use crate::http::{self, openapi};
 use crate::state::AppState;
-use crate::{activation, claims, coverage, portal, staff, verification};
+use crate::{activation, claims, coverage, payments, portal, staff, verification};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};
@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .merge(activation::router())
         .merge(verification::router())
         .merge(claims::router())
+        .merge(payments::router())
         .merge(staff::router())
         .split_for_parts();
     openapi::complete(&mut doc);

@@ -87,6 +87,9 @@ pub struct Settings {
     #[command(flatten)]
     pub storage_limits: StorageLimits,
 
+    #[command(flatten)]
+    pub stripe: crate::payments::StripeSettings,
+
     /// Serve Prometheus metrics at `http://<this address>/metrics` (keep it private).
     #[arg(long, env = "CARE_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
@@ -183,6 +186,7 @@ impl Settings {
             demo: false,
             connections: ConnectionLimits::default(),
             storage_limits: StorageLimits::default(),
+            stripe: crate::payments::StripeSettings::default(),
             metrics_addr: None,
             log_format: "text".to_owned(),
         }

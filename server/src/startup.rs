@@ -50,6 +50,9 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Application> {
+        // The TLS of outgoing calls (Stripe) uses ring; a second build in the same
+        // process (the tests) finds it installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let data = &settings.data;
         let https = settings
             .public_url
@@ -94,6 +97,7 @@ impl Application {
             }
             None => None,
         };
+        let payments = settings.stripe.payments()?.map(Arc::new);
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
             None => format!("http://{}", listener.local_addr()?),
@@ -113,7 +117,9 @@ impl Application {
             service: ServiceDesk {
                 address: settings.service_address.clone(),
                 bank_account: settings.bank_account.clone(),
+                online_payments: payments.is_some(),
             },
+            payments: payments.clone(),
         };
         uploads::recover(&state).await?;
         let body_timeout = Duration::from_secs(settings.connections.body_timeout_secs);
@@ -124,7 +130,11 @@ impl Application {
             // two pieces, not the whole body: a slow phone's upload goes on).
             .layer(RequestBodyTimeoutLayer::new(body_timeout))
             .layer(axum::middleware::from_fn_with_state(
-                Arc::new(SecurityHeaders::new(&settings.web_dir, https)),
+                Arc::new(SecurityHeaders::new(
+                    &settings.web_dir,
+                    https,
+                    &payments.as_deref().map(|p| p.origins()).unwrap_or_default(),
+                )),
                 security::add,
             ))
             .layer(
@@ -162,6 +172,11 @@ impl Application {
     /// The demo devices, codes and logins to print, when the database has them.
     pub fn demo_summary(&self) -> Option<&str> {
         self.demo.as_deref()
+    }
+
+    /// What the handlers share: for tests that run a job themselves.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     pub fn db(&self) -> Db {

@@ -23,6 +23,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where devices are sent and transfers paid.
     pub service: crate::claims::ServiceDesk,
+    /// Card and BLIK through Stripe, when configured.
+    pub payments: Option<Arc<crate::payments::Payments>>,
 }
 
 /// The portal's addresses as customers reach them, for links in emails.

@@ -25,6 +25,7 @@ pub fn status_text(i18n: I18nContext<Locale>, status: ClaimStatus) -> String {
         ClaimStatus::Closed => t_string!(i18n, claim_status_closed),
         ClaimStatus::Warranty => t_string!(i18n, claim_status_warranty),
         ClaimStatus::Declined => t_string!(i18n, claim_status_declined),
+        ClaimStatus::Refunded => t_string!(i18n, claim_status_refunded),
     }
     .to_string()
 }
@@ -39,5 +40,6 @@ pub fn status_class(status: ClaimStatus) -> &'static str {
             "status success"
         }
         ClaimStatus::Declined => "status danger",
+        ClaimStatus::Refunded => "status info",
     }
 }

@@ -1,6 +1,7 @@
 //! The backends of the second server test run: a PostgreSQL cluster and an
-//! S3-compatible server (moto), both throwaway, on loopback, under `target/`. Whatever
-//! is missing is installed: Debian's `postgresql` package, moto from PyPI into a venv.
+//! S3-compatible server (moto), both throwaway, on loopback, under `target/`; and
+//! Stripe's stand-in (localstripe) for both runs. Whatever is missing is installed:
+//! Debian's `postgresql` package, moto and localstripe from PyPI into venvs.
 
 use anyhow::{Context, Result, bail};
 use std::net::TcpListener;
@@ -10,6 +11,8 @@ use std::time::{Duration, Instant};
 
 /// The S3 test double, pinned.
 const MOTO: &str = "moto[server]==5.2.5";
+/// Stripe's stand-in, pinned.
+const LOCALSTRIPE: &str = "localstripe==1.15.10";
 const BUCKET: &str = "care-test";
 
 pub struct Backends {
@@ -69,19 +72,55 @@ fn postgres_bin() -> Result<PathBuf> {
     find().context("PostgreSQL is still missing after installing it")
 }
 
-/// moto's server in a venv of the project's, installed once.
-fn moto_server(root: &Path) -> Result<PathBuf> {
-    let venv = root.join("target/tools/moto");
-    let server = venv.join("bin/moto_server");
-    let marker = venv.join(MOTO.replace(['[', ']', '='], "_"));
-    if server.exists() && marker.exists() {
-        return Ok(server);
+/// The program `bin` of the PyPI package `pin`, in a venv of the project's
+/// (`target/tools/<name>`), installed once.
+fn python_tool(root: &Path, name: &str, pin: &str, bin: &str) -> Result<PathBuf> {
+    let venv = root.join("target/tools").join(name);
+    let program = venv.join("bin").join(bin);
+    let marker = venv.join(pin.replace(['[', ']', '='], "_"));
+    if program.exists() && marker.exists() {
+        return Ok(program);
     }
-    println!("\n==> Installing the S3 test double ({MOTO}, from PyPI)");
+    println!("\n==> Installing {pin} (from PyPI)");
     crate::check(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    crate::check(Command::new(venv.join("bin/pip")).args(["install", "--quiet", MOTO]))?;
+    crate::check(Command::new(venv.join("bin/pip")).args(["install", "--quiet", pin]))?;
     std::fs::write(&marker, "")?;
-    Ok(server)
+    Ok(program)
+}
+
+/// localstripe on a free loopback port, for the server's payment tests
+/// (`CARE_TEST_STRIPE`); stopped when dropped.
+pub struct StripeStandIn {
+    child: Child,
+    pub url: String,
+}
+
+impl StripeStandIn {
+    pub fn start(root: &Path) -> Result<StripeStandIn> {
+        let program = python_tool(root, "localstripe", LOCALSTRIPE, "localstripe")?;
+        let port = free_port()?;
+        let child = Command::new(program)
+            .args(["--port", &port.to_string(), "--from-scratch"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting localstripe")?;
+        let stand_in = StripeStandIn {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        wait_until("localstripe", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })?;
+        Ok(stand_in)
+    }
+}
+
+impl Drop for StripeStandIn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
@@ -98,7 +137,7 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
 impl Backends {
     pub fn start(root: &Path) -> Result<Backends> {
         let bin = postgres_bin()?;
-        let moto_server = moto_server(root)?;
+        let moto_server = python_tool(root, "moto", MOTO, "moto_server")?;
         let dir = root.join("target/backends");
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;

@@ -39,7 +39,7 @@ fn main() {
         "test" => test(&root),
         "setup" => tools::ensure_all(&root, tools::Need::Browser),
         "size" => size(&root),
-        "scale" => scale(&root, std::env::args().skip(2).collect()),
+        "scale" => scale(&root, std::env::args().skip(2).collect(), None),
         "contract" => contract_only(&root),
         _ => {
             eprintln!("{USAGE}");
@@ -59,12 +59,21 @@ fn main() {
 }
 
 /// The server's tests (those `filter` selects) on a throwaway PostgreSQL and moto.
-fn scale(root: &Path, filter: Vec<String>) -> Result<()> {
+fn scale(root: &Path, filter: Vec<String>, stripe: Option<&backends::StripeStandIn>) -> Result<()> {
+    let started;
+    let stripe = match stripe {
+        Some(running) => running,
+        None => {
+            started = backends::StripeStandIn::start(root)?;
+            &started
+        }
+    };
     let backends = backends::Backends::start(root)?;
     let mut tests = cmd(root, "cargo", &["test", "--package", "care-server", "--"]);
     tests
         .args(filter)
-        .envs(backends.env.iter().map(|(k, v)| (k, v)));
+        .envs(backends.env.iter().map(|(k, v)| (k, v)))
+        .env("CARE_TEST_STRIPE", &stripe.url);
     check(&mut tests)
 }
 
@@ -185,10 +194,13 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     ))?;
-    step("Tests of every crate (the server on SQLite and the local disk)");
-    check(&mut cmd(root, "cargo", &["test", "--workspace"]))?;
+    // Stripe's stand-in for the payment tests of both server runs.
+    let stripe = backends::StripeStandIn::start(root)?;
+    step("Tests of every crate (the server on SQLite and the local disk, payments on localstripe)");
+    check(cmd(root, "cargo", &["test", "--workspace"]).env("CARE_TEST_STRIPE", &stripe.url))?;
     step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
-    scale(root, Vec::new())?;
+    scale(root, Vec::new(), Some(&stripe))?;
+    drop(stripe);
     step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
     let mut components = cmd(
         root,

@@ -7,6 +7,7 @@
 
 pub mod device_page;
 pub mod owner;
+pub mod paid;
 pub mod records;
 pub mod service;
 pub mod transfer;
@@ -35,6 +36,8 @@ pub const DEFAULT_BANK_ACCOUNT: &str = "PL61 1090 1014 0000 0712 1981 2874";
 pub struct ServiceDesk {
     pub address: String,
     pub bank_account: String,
+    /// Card and BLIK through the payment provider are on.
+    pub online_payments: bool,
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -105,21 +108,25 @@ pub async fn document(
     desk: &ServiceDesk,
     claim: &ClaimRecord,
 ) -> Result<ClaimDocument, ApiError> {
+    let online = desk.online_payments;
     let care_refresh = match (claim.option, claim.paid) {
         // Paid with Care Refresh: the fee it cost.
         (Some(ClaimOption::CareRefresh), Some(paid)) => Ok(paid),
         _ => care_refresh(tx, claim).await?,
     };
     let payment = if claim.status == ClaimStatus::AwaitingPayment {
-        let amount = match claim.option {
-            Some(ClaimOption::CareRefresh) => care_refresh.ok(),
-            _ => claim.quote.as_ref().map(|(amount, _)| *amount),
-        };
-        amount.map(|amount_grosze| PaymentInstructions {
-            amount_grosze,
-            reference: claim.number(),
-            account: desk.bank_account.clone(),
-        })
+        let last_failure = crate::payments::records::latest(tx, &claim.id)
+            .await?
+            .and_then(|a| a.last_failure);
+        paid::amount_due(tx, claim)
+            .await?
+            .map(|amount_grosze| PaymentInstructions {
+                amount_grosze,
+                reference: claim.number(),
+                account: desk.bank_account.clone(),
+                online,
+                last_failure,
+            })
     } else {
         None
     };

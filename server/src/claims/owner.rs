@@ -77,6 +77,10 @@ pub(super) async fn file(
         replacement_serial: None,
         shipped_at: None,
         decline_reason: None,
+        paid_via: None,
+        payment_reference: None,
+        refund_reference: None,
+        refund_reason: None,
     };
     records::insert(&mut tx, &record).await?;
     let actor = format!("customer:{}", customer.email.masked());
@@ -124,6 +128,8 @@ pub(super) async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ClaimDocument>, ApiError> {
+    // A payment the webhook has not settled yet is asked about first.
+    crate::payments::reconcile_claim(&state, &id).await;
     let mut tx = state.db.read().await?;
     let claim = load(&mut tx, &id).await?;
     Ok(Json(document(&mut tx, &state.service, &claim).await?))

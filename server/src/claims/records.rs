@@ -33,6 +33,13 @@ pub struct ClaimRecord {
     pub replacement_serial: Option<String>,
     pub shipped_at: Option<Timestamp>,
     pub decline_reason: Option<String>,
+    /// `transfer` or the provider (`stripe`), once paid.
+    pub paid_via: Option<String>,
+    /// The provider's reference of an online payment (`pi_…`).
+    pub payment_reference: Option<String>,
+    /// The provider's refund (`re_…`), or `transfer` for money sent back by bank.
+    pub refund_reference: Option<String>,
+    pub refund_reason: Option<String>,
 }
 
 impl ClaimRecord {
@@ -54,7 +61,7 @@ pub fn number(id: &str) -> String {
 const COLUMNS: &str = "SELECT id, serial, product_id, coverage_id, description, customer_name,
     customer_email, customer_phone, shipping_address, lang, status, filed_at, eligible, refusal,
     quote_grosze, quote_note, option, paid_grosze, tracking, replacement_serial, shipped_at,
-    decline_reason FROM claims";
+    decline_reason, paid_via, payment_reference, refund_reference, refund_reason FROM claims";
 
 fn money(grosze: Option<i64>) -> Result<Option<Money>> {
     Ok(grosze.map(count).transpose()?.map(Money::from_grosze))
@@ -93,6 +100,10 @@ fn from_row(r: &AnyRow) -> Result<ClaimRecord> {
         replacement_serial: r.try_get("replacement_serial")?,
         shipped_at: opt_instant(r.try_get("shipped_at")?)?,
         decline_reason: r.try_get("decline_reason")?,
+        paid_via: r.try_get("paid_via")?,
+        payment_reference: r.try_get("payment_reference")?,
+        refund_reference: r.try_get("refund_reference")?,
+        refund_reason: r.try_get("refund_reason")?,
     })
 }
 
@@ -176,8 +187,9 @@ pub async fn update(tx: &mut Tx, c: &ClaimRecord, from: ClaimStatus) -> Result<b
     let done = sqlx::query(
         "UPDATE claims SET status = $1, quote_grosze = $2, quote_note = $3, option = $4,
              paid_grosze = $5, tracking = $6, replacement_serial = $7, shipped_at = $8,
-             decline_reason = $9
-         WHERE id = $10 AND status = $11",
+             decline_reason = $9, paid_via = $10, payment_reference = $11,
+             refund_reference = $12, refund_reason = $13
+         WHERE id = $14 AND status = $15",
     )
     .bind(c.status.as_str())
     .bind(c.quote.as_ref().map(|(m, _)| i64::from(m.grosze())))
@@ -188,6 +200,10 @@ pub async fn update(tx: &mut Tx, c: &ClaimRecord, from: ClaimStatus) -> Result<b
     .bind(&c.replacement_serial)
     .bind(c.shipped_at.map(secs))
     .bind(&c.decline_reason)
+    .bind(&c.paid_via)
+    .bind(&c.payment_reference)
+    .bind(&c.refund_reference)
+    .bind(&c.refund_reason)
     .bind(&c.id)
     .bind(from.as_str())
     .execute(tx.conn())

@@ -1,9 +1,9 @@
 //! `/api/staff/claims`: the service team's side of claims (role `service`): the queue,
 //! a claim with the steps its status allows, and the steps themselves.
 
+use super::paid::{self, PaidVia};
 use super::records::{self, ClaimRecord};
-use super::{care_refresh, document, item, load, next, product, save, transfer};
-use crate::coverage::chains::{self, LedgerRecord};
+use super::{care_refresh, document, item, load, next, save, transfer};
 use crate::email::{
     self,
     messages::{ClaimDeclined, ClaimShipped, ClaimWarranty, QuoteReady},
@@ -17,7 +17,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use care_rules::api::{ClaimPage, QuoteRequest, ReasonRequest, ShipRequest, StaffClaim};
 use care_rules::text::{DECLINE_REASON, QUOTE_NOTE, TRACKING};
-use care_rules::{ClaimOption, ClaimStatus, ClaimStep, Money, Refusal, Role};
+use care_rules::{ClaimStatus, ClaimStep, Money, Refusal, Role};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -196,40 +196,22 @@ async fn take(
             email::queue(&mut tx, &claim.customer_email, &message, now).await?;
         }
         StaffStep::Pay => {
-            let amount = match claim.option {
-                Some(ClaimOption::CareRefresh) => {
-                    let chain_id = claim
-                        .coverage_id
-                        .clone()
-                        .ok_or(Refusal::CoverageNotActive)?;
-                    let mut chain = chains::by_id(&mut tx, &chain_id)
-                        .await?
-                        .ok_or(Refusal::CoverageNotActive)?;
-                    // R7, R8, R10: the next replacement of the chain, at its fee.
-                    let fee = chain
-                        .coverage
-                        .use_replacement(product(&claim)?, claim.filed_at)?;
-                    chains::count_replacement(
-                        &mut tx,
-                        &LedgerRecord {
-                            coverage_id: chain_id,
-                            number: chain.coverage.used(),
-                            fee,
-                            claim_id: Some(claim.id.clone()),
-                            at: now,
-                        },
-                    )
-                    .await?;
-                    details = json!({"replacement": chain.coverage.used(), "fee_grosze": fee});
-                    fee
-                }
-                _ => claim
-                    .quote
-                    .as_ref()
-                    .map(|(amount, _)| *amount)
-                    .unwrap_or(Money::ZERO),
-            };
-            claim.paid = Some(amount);
+            // A transfer came: the step writes everything itself, and an open online
+            // payment of the claim is cancelled after the commit.
+            paid::record(
+                &mut tx,
+                &state.links,
+                &mut claim,
+                &PaidVia::Transfer,
+                &user.actor(),
+                now,
+            )
+            .await?;
+            let answer = staff_view(&mut tx, &state.service, &claim).await?;
+            tx.commit().await?;
+            state.outbox.notify_one();
+            crate::payments::cancel_open(state, &claim.id).await;
+            return Ok(answer);
         }
         StaffStep::Ship {
             tracking,

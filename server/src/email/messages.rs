@@ -293,6 +293,25 @@ message!(
     ClaimShippedEn = "email/claim_shipped.en.txt"
 );
 
+/// The receipt of a claim's payment, online or by transfer.
+pub struct PaymentReceived {
+    pub lang: Lang,
+    pub number: String,
+    pub serial: String,
+    pub amount: String,
+    /// `karta`/`card`, `BLIK`, `przelew`/`bank transfer`.
+    pub method: String,
+    /// The provider's reference of an online payment.
+    pub reference: Option<String>,
+    pub link: String,
+}
+message!(
+    PaymentReceived,
+    PaymentReceivedPl = "email/payment_received.pl.txt",
+    PaymentReceivedEn = "email/payment_received.en.txt",
+    essential = true
+);
+
 /// 30 days before a coverage ends.
 pub struct CoverageEnding {
     pub lang: Lang,

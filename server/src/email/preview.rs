@@ -8,7 +8,7 @@ use care_rules::api::CoverageDocument;
 use care_rules::{Coverage, Lang, Money, Plan, Product, RejectReason, Serial, Term, Timestamp};
 
 /// The names `preview` takes.
-pub const NAMES: [&str; 11] = [
+pub const NAMES: [&str; 12] = [
     "activated",
     "case_opened",
     "video_accepted",
@@ -18,6 +18,7 @@ pub const NAMES: [&str; 11] = [
     "claim_warranty",
     "claim_declined",
     "claim_shipped",
+    "payment_received",
     "coverage_ending",
     "coverage_ended",
 ];
@@ -113,6 +114,18 @@ pub fn preview(name: &str, lang: Lang) -> Result<Letter> {
                 serial,
                 tracking: "PX123456789PL".to_owned(),
                 replacement_serial: Some("SN0000000002".to_owned()),
+                link,
+            },
+        ),
+        "payment_received" => compose(
+            TO,
+            &PaymentReceived {
+                lang,
+                number,
+                serial,
+                amount: money(Money::from_grosze(16_900), lang),
+                method: "BLIK".to_owned(),
+                reference: Some("pi_3Example".to_owned()),
                 link,
             },
         ),

@@ -92,12 +92,15 @@ pub fn status_of(refusal: Refusal) -> StatusCode {
     use Refusal::*;
     match refusal {
         CodeNotFound | DeviceNotFound | NotFound => StatusCode::NOT_FOUND,
-        CodeAlreadyUsed | InvalidState | OffsetMismatch => StatusCode::CONFLICT,
+        CodeAlreadyUsed | InvalidState | OffsetMismatch | OnlinePaymentUnavailable => {
+            StatusCode::CONFLICT
+        }
         TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        InvalidSignature => StatusCode::BAD_REQUEST,
         // tus' own status for a checksum mismatch.
         ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -157,6 +160,8 @@ pub fn title_of(refusal: Refusal) -> &'static str {
         VideoDurationOutOfRange => "The video must be 15 seconds to 10 minutes long",
         StorageFull => "No room to store the video now",
         Unavailable => "Not ready: the database or the storage does not answer",
+        OnlinePaymentUnavailable => "Online payment is not offered: pay by transfer",
+        InvalidSignature => "The signature is missing, wrong or stale",
     }
 }
 

@@ -24,7 +24,9 @@ impl SecurityHeaders {
     /// The policy for the apps built in `web_dir` (the owners' and the console's): their
     /// inline loader scripts and styles are allowed by hash, computed now because Trunk
     /// writes a new loader with every build.
-    pub fn new(web_dir: &Path, https: bool) -> SecurityHeaders {
+    /// `payment_origins`, when online payment is on, are the provider's script and API
+    /// (Stripe.js loads from one, talks to the other and frames its card field).
+    pub fn new(web_dir: &Path, https: bool, payment_origins: &[String]) -> SecurityHeaders {
         let mut scripts = Vec::new();
         let mut styles = Vec::new();
         for page in [web_dir.join("index.html"), web_dir.join("staff/index.html")] {
@@ -33,10 +35,16 @@ impl SecurityHeaders {
                 styles.extend(inline(&html, "style").map(hash));
             }
         }
+        let payment: String = payment_origins.iter().map(|o| format!(" {o}")).collect();
+        let frames = if payment_origins.is_empty() {
+            String::new()
+        } else {
+            format!("; frame-src{payment}")
+        };
         let csp = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'{}; \
-             img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}{payment}; style-src 'self'{}; \
+             img-src 'self' data:; media-src 'self' blob:; connect-src 'self'{payment}; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'{frames}",
             sources(&scripts),
             sources(&styles),
         );

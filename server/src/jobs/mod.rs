@@ -1,6 +1,7 @@
-//! Time-driven work: retention of videos, reminders of a coverage's end, and pruning of
-//! what is kept only for a while (idempotency keys, rate-limit counters). Each runs at
-//! start and every ten minutes, and at once when the test clock moves.
+//! Time-driven work: retention of videos, reminders of a coverage's end, pruning of
+//! what is kept only for a while (idempotency keys, rate-limit counters), and the
+//! reconciliation of online payments left open. Each runs at start and every ten
+//! minutes, and (but the reconciliation) at once when the test clock moves.
 
 pub mod reminders;
 pub mod retention;
@@ -37,6 +38,9 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = prune(&state, now).await {
             tracing::warn!(error = format!("{e:#}"), "pruning failed");
+        }
+        if let Err(e) = crate::payments::reconcile_all(&state).await {
+            tracing::warn!(error = format!("{e:#}"), "payment reconciliation failed");
         }
         tokio::time::sleep(Duration::from_secs(600)).await;
     }

@@ -31,6 +31,8 @@ pub struct TestApp {
     pub storage: String,
     /// Where the metrics are served, when the settings asked for them.
     pub metrics: Option<String>,
+    /// The running app's shared state, to run a job at a chosen moment.
+    pub state: care_server::state::AppState,
 }
 
 /// The backend of the tests: SQLite and the local disk by default; PostgreSQL (a new
@@ -99,6 +101,7 @@ async fn start_in(
     let videos = app.videos();
     let key = app.code_key();
     let metrics = app.metrics_address().map(|a| format!("http://{a}"));
+    let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -110,6 +113,7 @@ async fn start_in(
         database_url,
         storage,
         metrics,
+        state,
     }
 }
 
@@ -125,12 +129,17 @@ impl TestApp {
     /// A new server on the same data: what a restart (or a second instance) sees. Its
     /// test clock starts anew, so it is moved on to this one's time.
     pub async fn restart(&self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// A restart (or second instance) with settings of its own.
+    pub async fn restart_with(&self, change: impl FnOnce(&mut Settings)) -> TestApp {
         let now = self.now().await;
         let next = start_in(
             self.dir.clone(),
             self.database_url.clone(),
             self.storage.clone(),
-            |_| {},
+            change,
         )
         .await;
         let behind = (now - next.now().await).as_secs();

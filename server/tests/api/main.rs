@@ -22,6 +22,7 @@ mod openapi;
 mod operations;
 mod operator;
 mod paging;
+mod payments;
 mod reminders;
 mod staff;
 mod test_clock;
