@@ -670,6 +670,13 @@ pub struct StaffClaim {
     pub shipping_address: String,
     /// The steps staff can take now.
     pub allowed_steps: Vec<ClaimStep>,
+    /// `transfer` or `stripe`, once paid.
+    pub paid_via: Option<String>,
+    /// The provider's reference of an online payment (`pi_…`).
+    pub payment_reference: Option<String>,
+    /// The provider's refund (`re_…`), or `transfer`.
+    pub refund_reference: Option<String>,
+    pub refund_reason: Option<String>,
 }
 
 /// A replacement counted against a coverage (R7, R8).

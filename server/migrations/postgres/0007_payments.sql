@@ -32,3 +32,9 @@ ALTER TABLE claims ADD COLUMN paid_via TEXT;
 ALTER TABLE claims ADD COLUMN payment_reference TEXT;
 ALTER TABLE claims ADD COLUMN refund_reference TEXT;
 ALTER TABLE claims ADD COLUMN refund_reason TEXT;
+
+-- A claim's history may now reach `refunded`.
+ALTER TABLE claim_events DROP CONSTRAINT claim_events_status_check;
+ALTER TABLE claim_events ADD CONSTRAINT claim_events_status_check CHECK (status IN ('submitted',
+    'received', 'quoted', 'awaiting_payment', 'paid', 'shipped', 'closed', 'warranty',
+    'declined', 'refunded'));

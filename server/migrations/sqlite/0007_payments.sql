@@ -32,3 +32,19 @@ ALTER TABLE claims ADD COLUMN paid_via TEXT;
 ALTER TABLE claims ADD COLUMN payment_reference TEXT;
 ALTER TABLE claims ADD COLUMN refund_reference TEXT;
 ALTER TABLE claims ADD COLUMN refund_reason TEXT;
+
+-- A claim's history may now reach `refunded`: SQLite changes a CHECK only by
+-- rebuilding the table (ids and order kept).
+CREATE TABLE claim_events_new (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    claim_id TEXT NOT NULL REFERENCES claims(id),
+    status   TEXT NOT NULL CHECK (status IN ('submitted', 'received', 'quoted',
+        'awaiting_payment', 'paid', 'shipped', 'closed', 'warranty', 'declined', 'refunded')),
+    actor    TEXT NOT NULL,
+    at       INTEGER NOT NULL
+);
+INSERT INTO claim_events_new (id, claim_id, status, actor, at)
+SELECT id, claim_id, status, actor, at FROM claim_events ORDER BY id;
+DROP TABLE claim_events;
+ALTER TABLE claim_events_new RENAME TO claim_events;
+CREATE INDEX claim_events_by_claim ON claim_events (claim_id, id);

@@ -9,6 +9,7 @@ pub mod device_page;
 pub mod owner;
 pub mod paid;
 pub mod records;
+pub mod refund;
 pub mod service;
 pub mod transfer;
 
@@ -54,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(service::payment))
         .routes(routes!(service::ship))
         .routes(routes!(service::close))
+        .routes(routes!(refund::refund))
         .routes(routes!(device_page::device))
 }
 

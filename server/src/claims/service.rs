@@ -83,7 +83,7 @@ pub(super) async fn claim(
 }
 
 /// The claim as staff handle it, with the steps its status allows.
-async fn staff_view(
+pub(super) async fn staff_view(
     tx: &mut crate::db::Tx,
     desk: &super::ServiceDesk,
     claim: &ClaimRecord,
@@ -95,6 +95,10 @@ async fn staff_view(
         customer_phone: claim.customer_phone.clone(),
         shipping_address: claim.shipping_address.clone(),
         allowed_steps: claim.status.staff_steps(),
+        paid_via: claim.paid_via.clone(),
+        payment_reference: claim.payment_reference.clone(),
+        refund_reference: claim.refund_reference.clone(),
+        refund_reason: claim.refund_reason.clone(),
     })
 }
 

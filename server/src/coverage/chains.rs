@@ -146,6 +146,41 @@ pub async fn count_replacement(tx: &mut Tx, entry: &LedgerRecord) -> Result<()> 
     Ok(())
 }
 
+/// Gives back the replacement a refunded claim paid for; replacements counted after it
+/// move down one number (keeping the fees they were paid at), so the next one is
+/// numbered as the ledger's length. `true` if there was one.
+pub async fn give_back(tx: &mut Tx, claim_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT coverage_id, number FROM replacements WHERE claim_id = $1")
+        .bind(claim_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let coverage_id: String = row.try_get("coverage_id")?;
+    let number: i64 = row.try_get("number")?;
+    sqlx::query("DELETE FROM replacements WHERE claim_id = $1")
+        .bind(claim_id)
+        .execute(tx.conn())
+        .await?;
+    // One at a time in order, so the (coverage, number) key never sees two rows.
+    let later = sqlx::query(
+        "SELECT id FROM replacements WHERE coverage_id = $1 AND number > $2 ORDER BY number",
+    )
+    .bind(&coverage_id)
+    .bind(number)
+    .fetch_all(tx.conn())
+    .await?;
+    for r in &later {
+        let id: String = r.try_get("id")?;
+        sqlx::query("UPDATE replacements SET number = number - 1 WHERE id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(true)
+}
+
 pub async fn ledger(tx: &mut Tx, coverage_id: &str) -> Result<Vec<LedgerRecord>> {
     let rows = sqlx::query(
         "SELECT coverage_id, number, fee_grosze, claim_id, at FROM replacements

@@ -312,6 +312,22 @@ message!(
     essential = true
 );
 
+/// A paid claim refunded before shipping.
+pub struct PaymentRefunded {
+    pub lang: Lang,
+    pub number: String,
+    pub serial: String,
+    pub amount: String,
+    pub reason: String,
+    pub link: String,
+}
+message!(
+    PaymentRefunded,
+    PaymentRefundedPl = "email/payment_refunded.pl.txt",
+    PaymentRefundedEn = "email/payment_refunded.en.txt",
+    essential = true
+);
+
 /// 30 days before a coverage ends.
 pub struct CoverageEnding {
     pub lang: Lang,

@@ -8,7 +8,7 @@ use care_rules::api::CoverageDocument;
 use care_rules::{Coverage, Lang, Money, Plan, Product, RejectReason, Serial, Term, Timestamp};
 
 /// The names `preview` takes.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "activated",
     "case_opened",
     "video_accepted",
@@ -19,6 +19,7 @@ pub const NAMES: [&str; 12] = [
     "claim_declined",
     "claim_shipped",
     "payment_received",
+    "payment_refunded",
     "coverage_ending",
     "coverage_ended",
 ];
@@ -126,6 +127,18 @@ pub fn preview(name: &str, lang: Lang) -> Result<Letter> {
                 amount: money(Money::from_grosze(16_900), lang),
                 method: "BLIK".to_owned(),
                 reference: Some("pi_3Example".to_owned()),
+                link,
+            },
+        ),
+        "payment_refunded" => compose(
+            TO,
+            &PaymentRefunded {
+                lang,
+                number,
+                serial,
+                amount: money(Money::from_grosze(16_900), lang),
+                reason: "the part is not available; we repaired the device under warranty"
+                    .to_owned(),
                 link,
             },
         ),

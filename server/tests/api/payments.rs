@@ -609,3 +609,96 @@ async fn a_claim_that_owes_nothing_has_no_payment_to_start() {
     let missing = problem(start(&app, &"0".repeat(32)).await, 404).await;
     assert_eq!(missing["code"], "not_found");
 }
+
+async fn refund(app: &TestApp, service: &str, claim: &str, reason: &str) -> reqwest::Response {
+    app.step(service, claim, "refund", json!({"reason": reason}))
+        .await
+}
+
+#[tokio::test]
+async fn a_transfer_is_refunded_once_and_the_replacement_given_back() {
+    let app = spawn_app().await;
+    let (claim, service) = awaiting_payment(&app, "PAY0000000015").await;
+    ok(app.step(&service, &claim, "payment", json!({})).await).await;
+    assert_eq!(replacements(&app).await, 1);
+    let reviewer = app.staff_cookie(Role::Reviewer).await;
+    assert_eq!(refund(&app, &reviewer, &claim, "x").await.status(), 403);
+    let empty = problem(refund(&app, &service, &claim, "").await, 422).await;
+    assert_eq!(empty["field"], "reason");
+    assert_eq!(replacements(&app).await, 1);
+
+    let refunded = ok(refund(&app, &service, &claim, "no part in stock").await).await;
+    assert_eq!(refunded["claim"]["status"], "refunded");
+    assert_eq!(refunded["paid_via"], "transfer");
+    assert_eq!(refunded["refund_reference"], "transfer");
+    assert_eq!(refunded["refund_reason"], "no part in stock");
+    assert_eq!(refunded["allowed_steps"], json!([]));
+    assert_eq!(replacements(&app).await, 0);
+    let coverage = app.get_json("/api/coverage/PAY0000000015").await;
+    assert_eq!(coverage["replacements"]["used"], 0);
+    assert_eq!(coverage["next_fee_grosze"], 16900);
+    // A second refund is refused: never more than was paid.
+    let again = problem(refund(&app, &service, &claim, "again").await, 409).await;
+    assert_eq!(again["code"], "invalid_state");
+    let mail = app
+        .count("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%zwrot płatności%'")
+        .await;
+    assert_eq!(mail, 1);
+}
+
+#[tokio::test]
+async fn a_shipped_or_unpaid_claim_is_not_refunded() {
+    let app = spawn_app().await;
+    let (claim, service) = awaiting_payment(&app, "PAY0000000016").await;
+    let unpaid = problem(refund(&app, &service, &claim, "x").await, 409).await;
+    assert_eq!(unpaid["code"], "invalid_state");
+    ok(app.step(&service, &claim, "payment", json!({})).await).await;
+    ok(app
+        .step(&service, &claim, "ship", json!({"tracking": "PX1"}))
+        .await)
+    .await;
+    let shipped = problem(refund(&app, &service, &claim, "x").await, 409).await;
+    assert_eq!(shipped["code"], "invalid_state");
+    assert_eq!(replacements(&app).await, 1);
+}
+
+#[tokio::test]
+async fn an_online_payment_is_refunded_through_the_provider() {
+    let Some(stripe) = localstripe() else { return };
+    let app = paying_app(&stripe, false).await;
+    let (claim, service) = awaiting_payment(&app, "PAY0000000017").await;
+    let pi = ok(start(&app, &claim).await).await["payment_intent"]
+        .as_str()
+        .expect("pi")
+        .to_owned();
+    let token = card_token(&stripe, "4242424242424242").await;
+    ok(confirm(&app, &claim, json!({"method": "card", "token": token})).await).await;
+    let refunded = ok(refund(&app, &service, &claim, "device lost in transit").await).await;
+    assert_eq!(refunded["claim"]["status"], "refunded");
+    assert_eq!(refunded["paid_via"], "stripe");
+    assert_eq!(refunded["payment_reference"], pi.as_str());
+    let reference = refunded["refund_reference"].as_str().expect("a refund");
+    assert!(reference.starts_with("re_"), "{reference}");
+    let at_stripe: Value = reqwest::Client::new()
+        .get(format!("{stripe}/v1/refunds/{reference}"))
+        .basic_auth(SECRET_KEY, Some(""))
+        .send()
+        .await
+        .expect("localstripe")
+        .json()
+        .await
+        .expect("a refund");
+    assert_eq!(at_stripe["amount"], 16900);
+    assert_eq!(replacements(&app).await, 0);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM payments WHERE intent_id = '{pi}' AND status = 'refunded'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        problem(refund(&app, &service, &claim, "again").await, 409).await["code"],
+        "invalid_state"
+    );
+}
