@@ -692,6 +692,21 @@ pub struct LedgerEntry {
 }
 
 /// Who or what changed a record, and when.
+/// `GET /api/staff/mail/failed`: a message that failed every attempt and waits for staff.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMail {
+    pub id: i64,
+    /// The recipient, masked (`j***@example.pl`).
+    pub to: String,
+    pub subject: String,
+    pub attempts: u32,
+    /// The mail server's last answer.
+    pub last_error: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub queued_at: Timestamp,
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 const MOTO: &str = "moto[server]==5.2.5";
 /// Stripe's stand-in, pinned.
 const LOCALSTRIPE: &str = "localstripe==1.15.10";
+/// The SMTP server of the mail tests, pinned.
+const AIOSMTPD: &str = "aiosmtpd==1.4.6";
 const BUCKET: &str = "care-test";
 
 pub struct Backends {
@@ -88,38 +90,76 @@ fn python_tool(root: &Path, name: &str, pin: &str, bin: &str) -> Result<PathBuf>
     Ok(program)
 }
 
-/// localstripe on a free loopback port, for the server's payment tests
-/// (`CARE_TEST_STRIPE`); stopped when dropped.
-pub struct StripeStandIn {
-    child: Child,
-    pub url: String,
+/// The real servers both server test runs talk to, on free loopback ports: localstripe
+/// for payments (`CARE_TEST_STRIPE`) and aiosmtpd writing a Maildir for mail
+/// (`CARE_TEST_SMTP`, `CARE_TEST_MAILDIR`); stopped when dropped.
+pub struct Services {
+    stripe: Child,
+    mail: Child,
+    maildir: PathBuf,
+    pub env: Vec<(String, String)>,
 }
 
-impl StripeStandIn {
-    pub fn start(root: &Path) -> Result<StripeStandIn> {
-        let program = python_tool(root, "localstripe", LOCALSTRIPE, "localstripe")?;
-        let port = free_port()?;
-        let child = Command::new(program)
-            .args(["--port", &port.to_string(), "--from-scratch"])
+impl Services {
+    pub fn start(root: &Path) -> Result<Services> {
+        let localstripe = python_tool(root, "localstripe", LOCALSTRIPE, "localstripe")?;
+        let aiosmtpd = python_tool(root, "aiosmtpd", AIOSMTPD, "aiosmtpd")?;
+        let stripe_port = free_port()?;
+        let stripe = Command::new(localstripe)
+            .args(["--port", &stripe_port.to_string(), "--from-scratch"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .context("starting localstripe")?;
-        let stand_in = StripeStandIn {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
+        // aiosmtpd makes the Maildir itself and refuses one that exists.
+        let maildir = root.join("target/test-maildir");
+        if maildir.exists() {
+            std::fs::remove_dir_all(&maildir)?;
+        }
+        let smtp_port = free_port()?;
+        let mail = Command::new(aiosmtpd)
+            .args(["-n", "-u", "-l", &format!("127.0.0.1:{smtp_port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting aiosmtpd")?;
+        let services = Services {
+            stripe,
+            mail,
+            maildir: maildir.clone(),
+            env: vec![
+                (
+                    "CARE_TEST_STRIPE".to_owned(),
+                    format!("http://127.0.0.1:{stripe_port}"),
+                ),
+                (
+                    "CARE_TEST_SMTP".to_owned(),
+                    format!("127.0.0.1:{smtp_port}"),
+                ),
+                (
+                    "CARE_TEST_MAILDIR".to_owned(),
+                    maildir.display().to_string(),
+                ),
+            ],
         };
-        wait_until("localstripe", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })?;
-        Ok(stand_in)
+        for (what, port) in [("localstripe", stripe_port), ("aiosmtpd", smtp_port)] {
+            wait_until(what, || {
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            })?;
+        }
+        Ok(services)
     }
 }
 
-impl Drop for StripeStandIn {
+impl Drop for Services {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for child in [&mut self.stripe, &mut self.mail] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.maildir);
     }
 }
 

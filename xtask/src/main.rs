@@ -59,12 +59,12 @@ fn main() {
 }
 
 /// The server's tests (those `filter` selects) on a throwaway PostgreSQL and moto.
-fn scale(root: &Path, filter: Vec<String>, stripe: Option<&backends::StripeStandIn>) -> Result<()> {
+fn scale(root: &Path, filter: Vec<String>, services: Option<&backends::Services>) -> Result<()> {
     let started;
-    let stripe = match stripe {
+    let services = match services {
         Some(running) => running,
         None => {
-            started = backends::StripeStandIn::start(root)?;
+            started = backends::Services::start(root)?;
             &started
         }
     };
@@ -73,7 +73,7 @@ fn scale(root: &Path, filter: Vec<String>, stripe: Option<&backends::StripeStand
     tests
         .args(filter)
         .envs(backends.env.iter().map(|(k, v)| (k, v)))
-        .env("CARE_TEST_STRIPE", &stripe.url);
+        .envs(services.env.iter().map(|(k, v)| (k, v)));
     check(&mut tests)
 }
 
@@ -194,13 +194,15 @@ fn test(root: &Path) -> Result<()> {
             "warnings",
         ],
     ))?;
-    // Stripe's stand-in for the payment tests of both server runs.
-    let stripe = backends::StripeStandIn::start(root)?;
-    step("Tests of every crate (the server on SQLite and the local disk, payments on localstripe)");
-    check(cmd(root, "cargo", &["test", "--workspace"]).env("CARE_TEST_STRIPE", &stripe.url))?;
+    // Stripe's stand-in and an SMTP server, for both server runs.
+    let services = backends::Services::start(root)?;
+    step("Tests of every crate (the server on SQLite and the local disk; localstripe, aiosmtpd)");
+    check(
+        cmd(root, "cargo", &["test", "--workspace"]).envs(services.env.iter().map(|(k, v)| (k, v))),
+    )?;
     step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
-    scale(root, Vec::new(), Some(&stripe))?;
-    drop(stripe);
+    scale(root, Vec::new(), Some(&services))?;
+    drop(services);
     step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
     let mut components = cmd(
         root,

@@ -5,6 +5,7 @@
 //! A message is rendered once, when it is queued: plain text from its template, and an
 //! HTML alternative laid out from that same text, so the two never say different things.
 
+pub mod failed;
 pub mod messages;
 pub mod outbox;
 pub mod preview;

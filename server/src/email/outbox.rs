@@ -23,7 +23,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Messages one pass sends at most.
 const PASS: usize = 50;
 /// After this many failed attempts a message waits for an operator.
-const MAX_ATTEMPTS: u32 = 20;
+pub const MAX_ATTEMPTS: u32 = 20;
 /// Messages that are not essential one address gets in any hour; more wait for the
 /// next hour (none is dropped). Opening cases or filing claims in someone else's name
 /// cannot flood their inbox, and an owner's own busy hour loses nothing.

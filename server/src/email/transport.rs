@@ -34,7 +34,15 @@ impl Mailer {
         let builder = Message::builder()
             .from(from.clone())
             .to(email.to.parse().context("recipient")?)
-            .subject(&email.subject);
+            .subject(&email.subject)
+            // Mail servers score a message without an id as spam; the outbox row makes
+            // it unique and the sender's domain makes it ours.
+            .message_id(Some(format!(
+                "<outbox-{}-{}@{}>",
+                email.id,
+                crate::ids::random_id(),
+                from.email.domain()
+            )));
         let message = match &email.html {
             Some(html) => builder.multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),

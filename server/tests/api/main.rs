@@ -24,6 +24,7 @@ mod operator;
 mod paging;
 mod payments;
 mod reminders;
+mod smtp;
 mod staff;
 mod test_clock;
 mod uploads;
