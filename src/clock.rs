@@ -45,3 +45,13 @@ pub fn use_ticking_now() -> ReadSignal<Timestamp> {
     }
     now_signal
 }
+
+/// Waits `ms` milliseconds (a browser timer).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

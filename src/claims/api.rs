@@ -1,7 +1,10 @@
 //! The claims API, as the owner's pages call it.
 
 use crate::api::{self, ApiError};
-use care_rules::api::{ChoiceRequest, ClaimCreated, ClaimDocument, ClaimRequest};
+use care_rules::api::{
+    ChoiceRequest, ClaimCreated, ClaimDocument, ClaimRequest, OnlinePayment, PayWith,
+    PaymentProgress,
+};
 use care_rules::{ClaimOption, Lang};
 
 /// `POST /api/claims`.
@@ -19,6 +22,26 @@ pub async fn choose(id: &str, option: ClaimOption, lang: Lang) -> Result<ClaimDo
     api::post(
         &format!("/api/claims/{id}/choice"),
         &ChoiceRequest { option },
+        lang,
+        None,
+    )
+    .await
+}
+
+/// `POST /api/claims/{id}/payment`: the claim's one open payment with the provider.
+pub async fn start_payment(id: &str, lang: Lang) -> Result<OnlinePayment, ApiError> {
+    api::post(&format!("/api/claims/{id}/payment"), &(), lang, None).await
+}
+
+/// `POST /api/claims/{id}/payment/confirm`.
+pub async fn confirm_payment(
+    id: &str,
+    with: &PayWith,
+    lang: Lang,
+) -> Result<PaymentProgress, ApiError> {
+    api::post(
+        &format!("/api/claims/{id}/payment/confirm"),
+        with,
         lang,
         None,
     )

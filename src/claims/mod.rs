@@ -5,6 +5,8 @@
 pub mod api;
 mod file;
 mod page;
+mod pay;
+mod stripe_js;
 
 pub use file::FileClaim;
 pub use page::ClaimPage;

@@ -2,6 +2,7 @@
 //! to put in the parcel, the Care Refresh offer, the quote with an explained and
 //! confirmed choice, payment instructions, tracking once shipped, and the timeline.
 
+use super::pay::PayOnline;
 use super::{api, status_class, status_text};
 use crate::api::ApiError;
 use crate::format::{lang, when};
@@ -12,6 +13,13 @@ use care_rules::api::ClaimDocument;
 use care_rules::{ClaimOption, ClaimStatus, Lang, Refusal};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+
+/// Reads the page again once paid: Stripe.js's card field and state go with it.
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
 
 #[component]
 pub fn ClaimPage() -> impl IntoView {
@@ -39,7 +47,7 @@ pub fn ClaimPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match claim.await {
-                    Ok(doc) => view! { <ClaimView doc choose /> }.into_any(),
+                    Ok(doc) => view! { <ClaimView doc choose on_paid=Callback::new(move |_| reload()) /> }.into_any(),
                     Err(ApiError::Refused(p)) if p.code == Refusal::NotFound => view! { <UnknownClaim /> }.into_any(),
                     Err(e) => view! { <RequestFailed error=e retry=Callback::new(move |_| claim.refetch()) /> }.into_any(),
                 }
@@ -68,6 +76,8 @@ fn UnknownClaim() -> impl IntoView {
 fn ClaimView(
     doc: ClaimDocument,
     choose: Action<ClaimOption, Result<ClaimDocument, ApiError>>,
+    /// Once paid online.
+    on_paid: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = lang(i18n.get_locale_untracked());
@@ -107,13 +117,19 @@ fn ClaimView(
         ClaimOption::Repair => t_string!(i18n, claim_chosen_repair).to_string(),
         ClaimOption::CareRefresh => t_string!(i18n, claim_chosen_cr).to_string(),
     });
-    let payment = doc.payment.clone().map(|p| view! {
-        <section aria-labelledby="pay-title" class="payment">
-            <h3 id="pay-title">{t!(i18n, claim_pay_title)}</h3>
-            <p class="money-due">{t!(i18n, claim_pay_amount, amount = p.amount_grosze.display(lang))}</p>
-            <p>{t!(i18n, claim_pay_account, account = p.account.clone())}</p>
-            <p>{t!(i18n, claim_pay_reference, reference = p.reference.clone())}</p>
-        </section>
+    let payment = doc.payment.clone().map(|p| {
+        let online = p.online.then(|| view! {
+            <PayOnline claim=doc.id.clone() instructions=p.clone() lang on_paid />
+        });
+        view! {
+            <section aria-labelledby="pay-title" class="payment">
+                <h3 id="pay-title">{t!(i18n, claim_pay_title)}</h3>
+                <p class="money-due">{t!(i18n, claim_pay_amount, amount = p.amount_grosze.display(lang))}</p>
+                <p>{t!(i18n, claim_pay_account, account = p.account.clone())}</p>
+                <p>{t!(i18n, claim_pay_reference, reference = p.reference.clone())}</p>
+                {online}
+            </section>
+        }
     });
     let shipment = doc.shipment.clone().map(|s| {
         view! {

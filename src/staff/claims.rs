@@ -161,6 +161,7 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
+    let refund_reason = RwSignal::new(String::new());
     let tracking = RwSignal::new(String::new());
     let replacement = RwSignal::new(String::new());
     let tried = RwSignal::new(None::<ClaimStep>);
@@ -204,6 +205,15 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
         )
         .get()
     });
+    let refund_error = Signal::derive(move || {
+        check(
+            ClaimStep::Refund,
+            "reason",
+            DECLINE_REASON.accepts(&refund_reason.get()),
+            t_string!(i18n, refund_reason_required).to_string(),
+        )
+        .get()
+    });
     let tracking_error = Signal::derive(move || {
         check(
             ClaimStep::Ship,
@@ -244,6 +254,13 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
             })}
             {doc.quote.clone().map(|q| view! { <p>{t!(i18n, claim_quote, amount = q.amount_grosze.display(lang))}" · "{q.note.clone()}</p> })}
             {doc.payment.clone().map(|p| view! { <p>{t!(i18n, claim_pay_amount, amount = p.amount_grosze.display(lang))}" · "{p.reference.clone()}</p> })}
+            {staff.paid_via.clone().map(|via| view! {
+                <p>{t!(i18n, staff_paid_via, via = via.clone())}
+                    {staff.payment_reference.clone().map(|r| view! { " · "<code>{r}</code> })}</p>
+            })}
+            {staff.refund_reference.clone().map(|r| view! {
+                <p>{t!(i18n, staff_refunded, reference = r.clone(), reason = staff.refund_reason.clone().unwrap_or_default())}</p>
+            })}
             <div class="actions">
                 {allowed(ClaimStep::Receive).then(|| button(ClaimStep::Receive, t_string!(i18n, staff_receive).to_string()))}
                 {allowed(ClaimStep::Warranty).then(|| button(ClaimStep::Warranty, t_string!(i18n, staff_warranty).to_string()))}
@@ -281,6 +298,22 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
                     <TextField id="decline-reason" label=Signal::derive(move || t_string!(i18n, decline_reason_label).to_string())
                         error=reason_error value=reason />
                     <button type="submit" class="secondary">{t!(i18n, staff_decline)}</button>
+                </form>
+            })}
+            {allowed(ClaimStep::Refund).then(|| view! {
+                <form class="step" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    tried.set(Some(ClaimStep::Refund));
+                    if DECLINE_REASON.accepts(&refund_reason.get_untracked()) {
+                        act.dispatch((ClaimStep::Refund, json!(ReasonRequest { reason: refund_reason.get_untracked() })));
+                    } else {
+                        crate::activation::focus_first_error();
+                    }
+                }>
+                    <TextField id="refund-reason" label=Signal::derive(move || t_string!(i18n, refund_reason_label).to_string())
+                        hint=Signal::derive(move || t_string!(i18n, refund_hint).to_string())
+                        error=refund_error value=refund_reason />
+                    <button type="submit" class="secondary">{t!(i18n, staff_refund)}</button>
                 </form>
             })}
             {allowed(ClaimStep::Ship).then(|| view! {

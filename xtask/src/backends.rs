@@ -153,6 +153,17 @@ impl Services {
     }
 }
 
+impl Services {
+    /// localstripe's address.
+    pub fn stripe_url(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "CARE_TEST_STRIPE")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
 impl Drop for Services {
     fn drop(&mut self) {
         for child in [&mut self.stripe, &mut self.mail] {

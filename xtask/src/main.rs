@@ -202,7 +202,6 @@ fn test(root: &Path) -> Result<()> {
     )?;
     step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
     scale(root, Vec::new(), Some(&services))?;
-    drop(services);
     step("Component tests of the app in headless Chromium (wasm-bindgen-test)");
     let mut components = cmd(
         root,
@@ -236,18 +235,30 @@ fn test(root: &Path) -> Result<()> {
         "cargo",
         &["build", "--package", "care-server"],
     ))?;
-    let server = TestServer::start(root, "e2e-data", true)?;
+    // The browser tests pay through localstripe and its mock Stripe.js.
+    let stripe = services.stripe_url();
+    let payments = [
+        ("CARE_STRIPE_SECRET_KEY", "sk_test_e2e".to_owned()),
+        ("CARE_STRIPE_PUBLISHABLE_KEY", "pk_test_e2e".to_owned()),
+        ("CARE_STRIPE_WEBHOOK_SECRET", "whsec_e2e".to_owned()),
+        ("CARE_STRIPE_API_URL", stripe.clone()),
+        ("CARE_STRIPE_JS_URL", format!("{stripe}/js.stripe.com/v3/")),
+    ]
+    .map(|(k, v)| (k.to_owned(), v));
+    let server = TestServer::start(root, "e2e-data", true, &payments)?;
     let mut node = cmd(root, "node", &["--test", "--test-concurrency=1", "e2e/"]);
     node.env("BASE_URL", &server.url)
         .env("CHROMIUM", tools::CHROMIUM)
         // The tests seed their own devices, codes and staff with the operator commands.
         .env("CARE_SERVER_BIN", root.join("target/debug/care-server"))
         .env("CARE_DATA_DIR", &server.data)
-        .env("E2E_ARTIFACTS", root.join("e2e/artifacts"));
+        .env("E2E_ARTIFACTS", root.join("e2e/artifacts"))
+        .env("CARE_TEST_STRIPE", &stripe);
     check(&mut node)?;
     drop(server);
+    drop(services);
     step("The API contract, checked from outside (schemathesis)");
-    let server = TestServer::start(root, "contract-data", false)?;
+    let server = TestServer::start(root, "contract-data", false, &[])?;
     contract::run(root, &server)
 }
 
@@ -259,7 +270,7 @@ fn contract_only(root: &Path) -> Result<()> {
         "cargo",
         &["build", "--package", "care-server"],
     ))?;
-    let server = TestServer::start(root, "contract-data", false)?;
+    let server = TestServer::start(root, "contract-data", false, &[])?;
     contract::run(root, &server)
 }
 
@@ -273,7 +284,12 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    fn start(root: &Path, folder: &str, test_clock: bool) -> Result<TestServer> {
+    fn start(
+        root: &Path,
+        folder: &str,
+        test_clock: bool,
+        envs: &[(String, String)],
+    ) -> Result<TestServer> {
         let data = root.join("target").join(folder);
         // A clean database and upload area for every run.
         if data.exists() {
@@ -285,6 +301,7 @@ impl TestServer {
             .env("CARE_WEB_DIR", root.join("dist"))
             .env("CARE_DATA_DIR", &data)
             .env("CARE_TEST_CLOCK", if test_clock { "1" } else { "0" })
+            .envs(envs.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .spawn()
             .context("could not start the server")?;

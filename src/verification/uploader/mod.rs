@@ -8,6 +8,7 @@ pub mod machine;
 mod resume;
 pub mod tus;
 
+use crate::clock::sleep;
 use crate::format::{duration, lang, left, size};
 use crate::i18n::*;
 use crate::ui::{FieldNotes, described_by};
@@ -43,15 +44,6 @@ async fn retry_wait(phase: RwSignal<Phase>, attempt: u32) {
     if matches!(phase.get_untracked(), Phase::Retrying(_)) {
         phase.set(Phase::Sending);
     }
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 type JsCallback = Closure<dyn FnMut()>;
