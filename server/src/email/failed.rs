@@ -71,8 +71,11 @@ async fn list(
 async fn resend(
     State(state): State<AppState>,
     user: StaffUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    // Taken as text: an id that is no number (or too large for one) is simply no
+    // message, answered as a problem like every other.
+    let id: i64 = id.parse().map_err(|_| ApiError::from(Refusal::NotFound))?;
     let now = state.clock.now();
     let mut tx = state.db.write().await?;
     // Delivery runs on the real clock, as the outbox does.

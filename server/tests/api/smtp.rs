@@ -284,3 +284,20 @@ async fn a_message_that_failed_every_attempt_is_listed_and_sent_again() {
         "sent already"
     );
 }
+
+#[tokio::test]
+async fn resending_an_id_that_is_no_message_is_a_problem_not_a_crash() {
+    let app = crate::helpers::spawn_app().await;
+    let staff = app.staff_cookie(Role::Service).await;
+    for id in ["9223372036854775808", "Q", "-1", "1"] {
+        let response = app
+            .client
+            .post(app.url(&format!("/api/staff/mail/{id}/resend")))
+            .header("cookie", &staff)
+            .send()
+            .await
+            .expect("sent");
+        let body = crate::helpers::problem(response, 404).await;
+        assert_eq!(body["code"], "not_found", "{id}");
+    }
+}
