@@ -113,3 +113,31 @@ test('a BLIK code is checked before anything is sent', { skip: !STRIPE && 'CARE_
   await shot(page, 'pay-blik-invalid');
   await page.context().close();
 });
+
+test('the console shows how a claim was paid and refunds it with a reason', async () => {
+  const claim = STRIPE ? await awaitingPayment() : null;
+  if (!claim) return;
+  const pay = await api(`/api/staff/claims/${claim}/payment`, { method: 'POST', headers: { cookie: service }, body: '{}' });
+  assert.equal(pay.status, 200);
+  const staff = await phone(browser, { viewport: { width: 1280, height: 900 } });
+  staff.expected.push(/status of 401/); // the console asks who is signed in before sign-in
+  const account = staffAccount('service');
+  await staff.goto(`${BASE_URL}/staff`);
+  await staff.getByLabel('E-mail').fill(account.email);
+  await staff.getByLabel('Hasło').fill(account.password);
+  await staff.getByRole('button', { name: 'Zaloguj się' }).click();
+  await staff.waitForURL(/\/staff\/claims$/);
+  await staff.goto(`${BASE_URL}/staff/claims/${claim}`);
+  await staff.getByText('Zapłacono: przelew').waitFor();
+  // A refund needs its reason, checked before anything is sent.
+  await staff.getByRole('button', { name: 'Zwróć płatność' }).click();
+  await staff.getByText('Napisz, dlaczego zwracamy płatność (do 1000 znaków).').waitFor();
+  await staff.getByLabel('Powód zwrotu (klient go przeczyta)').fill('brak części');
+  await staff.getByRole('button', { name: 'Zwróć płatność' }).click();
+  await staff.getByRole('status').getByText('Zwrócono płatność').waitFor();
+  await staff.getByText('Zwrócono (przelew): brak części').waitFor();
+  await shot(staff, 'staff-claim-refunded');
+  const doc = (await api(`/api/claims/${claim}`)).body;
+  assert.equal(doc.status, 'refunded');
+  await staff.context().close();
+});

@@ -17,6 +17,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use serde_json::json;
 
+/// How money came or went back: a bank transfer, or the provider's own reference.
+fn payment_way(i18n: leptos_i18n::I18nContext<Locale>, way: &str) -> String {
+    match way {
+        "transfer" => t_string!(i18n, staff_way_transfer).to_string(),
+        "stripe" => t_string!(i18n, staff_way_stripe).to_string(),
+        reference => reference.to_owned(),
+    }
+}
+
 #[component]
 pub fn ClaimQueue() -> impl IntoView {
     let i18n = use_i18n();
@@ -255,11 +264,11 @@ fn ClaimDesk(staff: StaffClaim, act: StepAction) -> impl IntoView {
             {doc.quote.clone().map(|q| view! { <p>{t!(i18n, claim_quote, amount = q.amount_grosze.display(lang))}" · "{q.note.clone()}</p> })}
             {doc.payment.clone().map(|p| view! { <p>{t!(i18n, claim_pay_amount, amount = p.amount_grosze.display(lang))}" · "{p.reference.clone()}</p> })}
             {staff.paid_via.clone().map(|via| view! {
-                <p>{t!(i18n, staff_paid_via, via = via.clone())}
+                <p>{t!(i18n, staff_paid_via, via = payment_way(i18n, &via))}
                     {staff.payment_reference.clone().map(|r| view! { " · "<code>{r}</code> })}</p>
             })}
             {staff.refund_reference.clone().map(|r| view! {
-                <p>{t!(i18n, staff_refunded, reference = r.clone(), reason = staff.refund_reason.clone().unwrap_or_default())}</p>
+                <p>{t!(i18n, staff_refunded, reference = payment_way(i18n, &r), reason = staff.refund_reason.clone().unwrap_or_default())}</p>
             })}
             <div class="actions">
                 {allowed(ClaimStep::Receive).then(|| button(ClaimStep::Receive, t_string!(i18n, staff_receive).to_string()))}
