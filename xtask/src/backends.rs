@@ -97,6 +97,8 @@ pub struct Services {
     stripe: Child,
     mail: Child,
     maildir: PathBuf,
+    /// localstripe's address (also in `env`).
+    pub stripe_url: String,
     pub env: Vec<(String, String)>,
 }
 
@@ -125,15 +127,14 @@ impl Services {
             .stderr(Stdio::null())
             .spawn()
             .context("starting aiosmtpd")?;
+        let stripe_url = format!("http://127.0.0.1:{stripe_port}");
         let services = Services {
             stripe,
             mail,
             maildir: maildir.clone(),
+            stripe_url: stripe_url.clone(),
             env: vec![
-                (
-                    "CARE_TEST_STRIPE".to_owned(),
-                    format!("http://127.0.0.1:{stripe_port}"),
-                ),
+                ("CARE_TEST_STRIPE".to_owned(), stripe_url),
                 (
                     "CARE_TEST_SMTP".to_owned(),
                     format!("127.0.0.1:{smtp_port}"),
@@ -150,17 +151,6 @@ impl Services {
             })?;
         }
         Ok(services)
-    }
-}
-
-impl Services {
-    /// localstripe's address.
-    pub fn stripe_url(&self) -> String {
-        self.env
-            .iter()
-            .find(|(k, _)| k == "CARE_TEST_STRIPE")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
     }
 }
 

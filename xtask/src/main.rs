@@ -236,7 +236,7 @@ fn test(root: &Path) -> Result<()> {
         &["build", "--package", "care-server"],
     ))?;
     // The browser tests pay through localstripe and its mock Stripe.js.
-    let stripe = services.stripe_url();
+    let stripe = services.stripe_url.clone();
     let payments = [
         ("CARE_STRIPE_SECRET_KEY", "sk_test_e2e".to_owned()),
         ("CARE_STRIPE_PUBLISHABLE_KEY", "pk_test_e2e".to_owned()),

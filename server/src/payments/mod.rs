@@ -128,18 +128,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhook::receive))
 }
 
+/// The claim's attempt whose intent is still open, if any.
+async fn open_attempt(state: &AppState, claim_id: &str) -> Option<records::Attempt> {
+    let latest = async {
+        let mut tx = state.db.read().await?;
+        records::latest(&mut tx, claim_id).await
+    };
+    latest
+        .await
+        .ok()
+        .flatten()
+        .filter(|a| a.status == AttemptStatus::Open)
+}
+
 /// Cancels the claim's open intent (a transfer was recorded): a claim never keeps a
 /// live intent it no longer owes. A failure is logged; a late success is refunded.
 pub async fn cancel_open(state: &AppState, claim_id: &str) {
     let Some(payments) = state.payments.as_deref() else {
         return;
     };
-    let open = async {
-        let mut tx = state.db.read().await?;
-        let latest = records::latest(&mut tx, claim_id).await?;
-        anyhow::Ok(latest.filter(|a| a.status == AttemptStatus::Open))
-    };
-    let Ok(Some(attempt)) = open.await else {
+    let Some(attempt) = open_attempt(state, claim_id).await else {
         return;
     };
     let Some(intent) = attempt.intent_id else {
@@ -193,12 +201,7 @@ pub async fn reconcile_claim(state: &AppState, claim_id: &str) {
     let Some(payments) = state.payments.as_deref() else {
         return;
     };
-    let attempt = async {
-        let mut tx = state.db.read().await?;
-        records::latest(&mut tx, claim_id).await
-    };
-    if let Ok(Some(attempt)) = attempt.await
-        && attempt.status == AttemptStatus::Open
+    if let Some(attempt) = open_attempt(state, claim_id).await
         && let Err(e) = settle::reconcile(state, payments, &attempt).await
     {
         tracing::warn!(claim = %claim_id, error = %e, "reconciling a payment");
