@@ -24,11 +24,13 @@ export function launch() {
 /** Pages opened since the last `checkPages()`. */
 const opened = new Set();
 
-/** A phone-sized page (360 px wide). Its uncaught errors, its console errors (unless
+/** A phone-sized page (360 px wide), without the offline worker unless `options`
+ *  allow it (`serviceWorkers: 'allow'`): each test then sees the network as it is.
+ *  Its uncaught errors, its console errors (unless
  *  they match one of `page.expected`, the errors a test provokes on purpose) and any
  *  Content Security Policy violation are collected in `page.errors`. */
 export async function phone(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'pl-PL', ...options });
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, locale: 'pl-PL', serviceWorkers: 'block', ...options });
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);

@@ -134,3 +134,19 @@ export async function reviewedVideo(caseId) {
 export async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** A message the mail server refused on every attempt (20, hours apart, as the outbox
+ *  leaves it), written into the server's SQLite database with python3's sqlite3: no
+ *  browser test can wait out the backoff. */
+export function undeliverableMail(to, subject, lastError) {
+  const script = `
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=10)
+now = int(time.time())
+db.execute("""INSERT INTO outbox (to_addr, subject, body, created_at, attempts, next_attempt_at, last_error)
+              VALUES (?, ?, 'Dzień dobry,', ?, 20, 9223372036854775807, ?)""",
+           (sys.argv[2], sys.argv[3], now, sys.argv[4]))
+db.commit()
+`;
+  execFileSync('python3', ['-c', script, join(DATA, 'care.db'), to, subject, lastError]);
+}

@@ -11,7 +11,7 @@ use crate::email::{outbox, transport::Mailer};
 use crate::http::connections::PerClient;
 use crate::http::security::{self, SecurityHeaders};
 use crate::operator::demo;
-use crate::state::{AppState, Links};
+use crate::state::{AppState, Links, Shared};
 use crate::verification::uploads::{self, Videos, store::VideoStore};
 use crate::{api, http, jobs, web};
 use anyhow::{Context, bail};
@@ -102,7 +102,7 @@ impl Application {
             Some(url) => url.clone(),
             None => format!("http://{}", listener.local_addr()?),
         };
-        let state = AppState {
+        let state = AppState::new(Shared {
             db,
             videos: Videos::new(
                 VideoStore::open(&data.storage_url())?,
@@ -120,7 +120,8 @@ impl Application {
                 online_payments: payments.is_some(),
             },
             payments: payments.clone(),
-        };
+            coverage: Default::default(),
+        });
         uploads::recover(&state).await?;
         let body_timeout = Duration::from_secs(settings.connections.body_timeout_secs);
         let router = api::router(state.clone())

@@ -2,8 +2,8 @@
 
 use crate::api::{self, ApiError};
 use care_rules::api::{
-    ClaimPage, DecisionRequest, LoginRequest, ReviewPage, StaffClaim, StaffDevice, StaffMember,
-    VerificationDocument,
+    ClaimPage, DecisionRequest, FailedMail, LoginRequest, ReviewPage, StaffClaim, StaffDevice,
+    StaffMember, VerificationDocument,
 };
 use care_rules::{ClaimStatus, ClaimStep, Lang, VerificationStatus};
 use serde::Serialize;
@@ -84,4 +84,14 @@ pub async fn step(
 
 pub async fn device(serial: &str, lang: Lang) -> Result<StaffDevice, ApiError> {
     api::get(&format!("/api/staff/devices/{serial}"), lang).await
+}
+
+/// The messages that failed every attempt.
+pub async fn failed_mail(lang: Lang) -> Result<Vec<FailedMail>, ApiError> {
+    api::get("/api/staff/mail/failed", lang).await
+}
+
+/// Gives a failed message a new round of attempts.
+pub async fn resend_mail(id: i64, lang: Lang) -> Result<(), ApiError> {
+    api::post_no_content(&format!("/api/staff/mail/{id}/resend"), lang).await
 }

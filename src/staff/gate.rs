@@ -61,6 +61,7 @@ fn SignedIn(member: StaffMember, on_out: Callback<()>) -> impl IntoView {
             <span class="hint">{t!(i18n, staff_signed_in, email = member.email.clone(), role = role.clone())}</span>
             {queue}
             <A href="/staff/devices">{t!(i18n, staff_device)}</A>
+            <A href="/staff/mail">{t!(i18n, staff_mail)}</A>
             <button type="button" class="secondary" on:click=move |_| { logout.dispatch(()); }>{t!(i18n, logout)}</button>
         </nav>
     }

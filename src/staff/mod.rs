@@ -1,7 +1,7 @@
 //! The staff console under `/staff`: a separate app and bundle, so that owners never
 //! download it. Sign-in, the video queue with the player and the decision, the claim
-//! queue by state, a claim with the steps its state allows, and a device with its
-//! coverage, ledger, claims and audit trail. The server checks the role of every
+//! queue by state, a claim with the steps its state allows, a device with its
+//! coverage, ledger, claims and audit trail, and the mail that could not be delivered. The server checks the role of every
 //! request; the console only hides what the role cannot do.
 
 pub mod api;
@@ -9,6 +9,7 @@ mod claims;
 mod device;
 mod gate;
 mod home;
+mod mail;
 mod videos;
 
 use crate::i18n::*;
@@ -51,6 +52,7 @@ fn StaffLayout() -> impl IntoView {
                 <Route path=path!("/staff/claims/:id") view=claims::StaffClaimPage />
                 <Route path=path!("/staff/devices") view=home::DeviceLookup />
                 <Route path=path!("/staff/devices/:serial") view=device::StaffDevicePage />
+                <Route path=path!("/staff/mail") view=mail::FailedMailPage />
             </Routes>
         </main>
     }

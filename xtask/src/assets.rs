@@ -1,8 +1,9 @@
-//! The built app's assets: pre-compressed once at build time (brotli and gzip, at
-//! their best settings), so the server only picks a file; and the size of the first
-//! load as a browser downloads it.
+//! The built app's assets: the offline worker's list of the app shell, pre-compressed
+//! copies made once at build time (brotli and gzip, at their best settings) so the
+//! server only picks a file, and the size of the first load as a browser downloads it.
 
 use anyhow::{Context, Result};
+use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,47 @@ fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Writes the build's app shell into the offline worker (`dist/sw.js`, from
+/// `public/sw.js`): index.html as `/`, the hashed JS and Wasm, the icon and the
+/// manifest, and a cache name that changes with any of them, so that a new build
+/// replaces the old cache whole.
+pub fn service_worker(dist: &Path) -> Result<()> {
+    let worker = dist.join("sw.js");
+    let template = std::fs::read_to_string(&worker)
+        .with_context(|| format!("reading {}", worker.display()))?;
+    let mut shell = vec!["/".to_owned()];
+    let mut build = std::hash::DefaultHasher::new();
+    std::fs::read(dist.join("index.html"))?.hash(&mut build);
+    for file in first_load(dist)? {
+        match file.file_name().and_then(|n| n.to_str()) {
+            Some("index.html" | "sw.js") | None => {}
+            Some(name) => shell.push(format!("/{name}")),
+        }
+    }
+    shell.extend([
+        "/favicon.svg".to_owned(),
+        "/manifest.webmanifest".to_owned(),
+    ]);
+    shell.hash(&mut build);
+    let list: Vec<String> = shell.iter().map(|f| format!("'{f}'")).collect();
+    let filled = template
+        .replacen(
+            "const BUILD = 'BUILD';",
+            &format!("const BUILD = 'care-{:016x}';", build.finish()),
+            1,
+        )
+        .replacen(
+            "const SHELL = [];",
+            &format!("const SHELL = [{}];", list.join(", ")),
+            1,
+        );
+    if filled == template {
+        anyhow::bail!("{}: no BUILD and SHELL to fill in", worker.display());
+    }
+    std::fs::write(&worker, filled)?;
+    Ok(())
+}
+
 /// Writes `<file>.br` and `<file>.gz` beside every compressible asset.
 pub fn precompress(dist: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dist)? {
@@ -31,7 +73,10 @@ pub fn precompress(dist: &Path) -> Result<()> {
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or_default();
-        if !matches!(ext, "html" | "js" | "wasm" | "css" | "svg" | "txt") {
+        if !matches!(
+            ext,
+            "html" | "js" | "wasm" | "css" | "svg" | "txt" | "webmanifest"
+        ) {
             continue;
         }
         let raw = std::fs::read(&path)?;
@@ -93,4 +138,68 @@ pub fn report(dist: &Path) -> Result<()> {
         gz_total as f64 / 1024.0
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::service_worker;
+    use std::path::{Path, PathBuf};
+
+    /// A build folder like Trunk's, with the worker as `public/sw.js` is.
+    fn build(name: &str, index: &str, wasm: &str) -> PathBuf {
+        let dist = std::env::temp_dir().join(format!("care-sw-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dist);
+        std::fs::create_dir_all(&dist).expect("dist");
+        std::fs::write(dist.join("index.html"), index).expect("index");
+        std::fs::write(dist.join(format!("care-portal-{wasm}_bg.wasm")), "wasm").expect("wasm");
+        std::fs::write(dist.join(format!("care-portal-{wasm}.js")), "js").expect("js");
+        std::fs::write(dist.join("robots.txt"), "").expect("robots");
+        let template = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/sw.js");
+        std::fs::copy(template, dist.join("sw.js")).expect("worker");
+        dist
+    }
+
+    fn filled(dist: &Path) -> String {
+        service_worker(dist).expect("filled");
+        let worker = std::fs::read_to_string(dist.join("sw.js")).expect("worker");
+        let _ = std::fs::remove_dir_all(dist);
+        worker
+    }
+
+    #[test]
+    fn the_worker_lists_the_shell_and_names_its_cache_after_the_build() {
+        let one = filled(&build("one", "<p>one</p>", "0123abcd0123abcd"));
+        assert!(one.contains(
+            "const SHELL = ['/', '/care-portal-0123abcd0123abcd.js', \
+             '/care-portal-0123abcd0123abcd_bg.wasm', '/favicon.svg', '/manifest.webmanifest'];"
+        ));
+        assert!(!one.contains("robots"), "only what the app needs");
+        let build_line = |w: &str| {
+            w.lines()
+                .find(|l| l.starts_with("const BUILD"))
+                .map(str::to_owned)
+        };
+        let same = filled(&build("same", "<p>one</p>", "0123abcd0123abcd"));
+        let page = filled(&build("page", "<p>two</p>", "0123abcd0123abcd"));
+        let code = filled(&build("code", "<p>one</p>", "ffffabcd0123abcd"));
+        assert_eq!(build_line(&one), build_line(&same));
+        assert_ne!(
+            build_line(&one),
+            build_line(&page),
+            "a new page is a new build"
+        );
+        assert_ne!(
+            build_line(&one),
+            build_line(&code),
+            "new code is a new build"
+        );
+    }
+
+    #[test]
+    fn a_worker_without_its_placeholders_is_an_error() {
+        let dist = build("filled", "<p>x</p>", "0123abcd0123abcd");
+        service_worker(&dist).expect("first");
+        assert!(service_worker(&dist).is_err(), "filled twice");
+        let _ = std::fs::remove_dir_all(&dist);
+    }
 }

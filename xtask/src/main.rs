@@ -150,6 +150,7 @@ fn build_app(root: &Path) -> Result<()> {
             "/staff/",
         ],
     ))?;
+    assets::service_worker(&root.join("dist"))?;
     assets::precompress(&root.join("dist"))?;
     assets::precompress(&root.join("dist/staff"))
 }

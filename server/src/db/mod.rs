@@ -15,6 +15,8 @@ pub mod column;
 use anyhow::{Context, Result};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -32,6 +34,8 @@ pub struct Db {
     dialect: Dialect,
     writer: AnyPool,
     reader: AnyPool,
+    /// Write transactions this process has committed: see [`Db::commits`].
+    commits: Arc<AtomicU64>,
 }
 
 impl Db {
@@ -54,6 +58,7 @@ impl Db {
                 dialect: Dialect::Postgres,
                 writer: pool.clone(),
                 reader: pool,
+                commits: Arc::default(),
             });
         }
         let path = url
@@ -87,6 +92,7 @@ impl Db {
             dialect: Dialect::Sqlite,
             writer,
             reader,
+            commits: Arc::default(),
         })
     }
 
@@ -105,7 +111,7 @@ impl Db {
         Ok(Tx {
             tx,
             dialect: self.dialect,
-            write: true,
+            commits: Some(self.commits.clone()),
         })
     }
 
@@ -115,7 +121,7 @@ impl Db {
         Ok(Tx {
             tx,
             dialect: self.dialect,
-            write: false,
+            commits: None,
         })
     }
 
@@ -149,6 +155,14 @@ impl Db {
         Ok(())
     }
 
+    /// How many write transactions this process has committed so far. What a read
+    /// transaction saw, begun after this count was taken, is still what a read would see
+    /// while the count is unchanged (as far as this process's own writes go): the test
+    /// a cache of records needs. Writes by other processes are not counted.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
+    }
+
     /// The pool writes go through, for a single statement that is its own
     /// transaction (leasing an outbox message).
     pub fn writer(&self) -> &AnyPool {
@@ -160,12 +174,18 @@ impl Db {
 pub struct Tx {
     tx: Transaction<'static, Any>,
     dialect: Dialect,
-    write: bool,
+    /// The count a write transaction adds its commit to; `None` for a read.
+    commits: Option<Arc<AtomicU64>>,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        let outcome = self.tx.commit().await;
+        // Counted even when the commit reports an error: it may have landed.
+        if let Some(commits) = &self.commits {
+            commits.fetch_add(1, Ordering::AcqRel);
+        }
+        outcome?;
         Ok(())
     }
 
@@ -186,7 +206,7 @@ impl Tx {
 
     /// Whether reads in this transaction must lock rows themselves.
     pub fn locks_rows(&self) -> bool {
-        self.write && self.dialect == Dialect::Postgres
+        self.commits.is_some() && self.dialect == Dialect::Postgres
     }
 }
 

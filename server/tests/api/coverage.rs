@@ -1,5 +1,8 @@
 use crate::helpers::{problem, spawn_app};
+use care_server::coverage::cache::MAX_AGE;
 use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_device_never_covered_has_status_none() {
@@ -39,4 +42,111 @@ async fn unknown_and_malformed_serials_are_refused() {
         problem(app.get("/api/coverage/SN_1").await, 422).await["code"],
         "invalid_serial"
     );
+}
+
+// The lookup is served from the records kept between writes (coverage/cache.rs).
+
+#[tokio::test]
+async fn lookups_between_writes_share_one_read_and_a_write_here_shows_at_once() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let serial = care_rules::Serial::parse("SN0000000001").expect("serial");
+    let first = app
+        .state
+        .coverage
+        .device(&app.db, &serial)
+        .await
+        .expect("read");
+    let again = app
+        .state
+        .coverage
+        .device(&app.db, &serial)
+        .await
+        .expect("kept");
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "no write between: the records are kept"
+    );
+    let before: Value = app.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(before["status"], "none");
+    let code = app.add_code("osmo-360", care_rules::Plan::Annual).await;
+    assert_eq!(app.activate(&code, "SN0000000001").await.status(), 201);
+    // The answer to the activation has been sent: the next lookup shows it.
+    let after: Value = app.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(after["status"], "active");
+    let device: Value = app.get_json("/api/devices/SN0000000001").await;
+    assert_eq!(device["coverage"]["status"], "active");
+    let kept = app
+        .state
+        .coverage
+        .device(&app.db, &serial)
+        .await
+        .expect("read");
+    assert!(
+        !Arc::ptr_eq(&first, &kept),
+        "the write retired the kept records"
+    );
+}
+
+#[tokio::test]
+async fn kept_records_answer_with_the_clock_of_the_lookup() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let code = app.add_code("osmo-360", care_rules::Plan::Annual).await;
+    assert_eq!(app.activate(&code, "SN0000000001").await.status(), 201);
+    let active: Value = app.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(active["status"], "active");
+    let end: care_rules::Timestamp = active["terms"][0]["ends_at"]
+        .as_str()
+        .expect("end")
+        .parse()
+        .expect("instant");
+    let now = app.now().await;
+    // A second before the end, at the end, and the grace period's last second and the
+    // one after it: each lookup is built with the clock of its own moment.
+    app.advance((end - now).as_secs() - 1).await;
+    let status = |doc: Value| doc["status"].as_str().map(str::to_owned);
+    assert_eq!(
+        status(app.get_json("/api/coverage/SN0000000001").await).as_deref(),
+        Some("active")
+    );
+    app.advance(1).await;
+    let at_end = app.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(status(at_end).as_deref(), Some("grace"));
+    app.advance(15 * 86_400 - 1).await;
+    assert_eq!(
+        status(app.get_json("/api/coverage/SN0000000001").await).as_deref(),
+        Some("grace")
+    );
+    app.advance(1).await;
+    assert_eq!(
+        status(app.get_json("/api/coverage/SN0000000001").await).as_deref(),
+        Some("expired")
+    );
+}
+
+#[tokio::test]
+async fn another_instances_write_shows_within_the_cache_age() {
+    let first = spawn_app().await;
+    let second = first.restart().await;
+    first.add_device("SN0000000001", "osmo-360", None).await;
+    let seen: Value = second.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(seen["status"], "none", "now kept by the second instance");
+    let code = first.add_code("osmo-360", care_rules::Plan::Annual).await;
+    assert_eq!(first.activate(&code, "SN0000000001").await.status(), 201);
+    let written = Instant::now();
+    let on_first: Value = first.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(on_first["status"], "active", "at once where it was written");
+    loop {
+        let on_second: Value = second.get_json("/api/coverage/SN0000000001").await;
+        if on_second["status"] == "active" {
+            break;
+        }
+        assert!(
+            written.elapsed() <= MAX_AGE + Duration::from_millis(200),
+            "still stale after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

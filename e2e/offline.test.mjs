@@ -1,0 +1,75 @@
+// Installable and offline: after one visit the offline worker keeps the app shell, so a
+// reload without a network shows the app, the fee calculator works, a deep link opens
+// its page, and what needs the server says so.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
+import { shot } from './portal.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+afterEach(() => assert.deepEqual(pageErrors(), []));
+
+/** A page whose offline worker has taken control after a first visit of `/`. */
+async function visited() {
+  const page = await phone(browser, { serviceWorkers: 'allow' });
+  const wire = [];
+  page.context().on('requestfinished', async (request) => {
+    const sizes = await request.sizes().catch(() => null);
+    wire.push({ url: request.url(), worker: Boolean(request.serviceWorker()), bytes: sizes?.responseBodySize ?? 0 });
+  });
+  await page.goto(`${BASE_URL}/`);
+  await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+  return { page, wire };
+}
+
+test('the manifest makes the portal installable', async () => {
+  const response = await fetch(`${BASE_URL}/manifest.webmanifest`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /manifest\+json|application\/json/);
+  const manifest = await response.json();
+  assert.equal(manifest.start_url, '/');
+  assert.equal(manifest.display, 'standalone');
+  assert.ok(manifest.icons.length > 0);
+  const worker = await (await fetch(`${BASE_URL}/sw.js`)).text();
+  assert.match(worker, /const BUILD = 'care-[0-9a-f]{16}';/, 'the build named the cache');
+  assert.match(worker, /_bg\.wasm'/, 'the build listed the Wasm');
+});
+
+test('the worker keeps the shell without downloading the Wasm twice', async () => {
+  const { page, wire } = await visited();
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const wasm = wire.filter((r) => r.url.endsWith('_bg.wasm'));
+  const fromWorker = wasm.filter((r) => r.worker);
+  console.log(`Wasm requests: ${JSON.stringify(wasm)}`);
+  assert.ok(fromWorker.every((r) => r.bytes === 0), `the worker took the Wasm from the HTTP cache: ${JSON.stringify(fromWorker)}`);
+  const kept = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const cache = await caches.open(names[0]);
+    return { names, urls: (await cache.keys()).map((r) => new URL(r.url).pathname) };
+  });
+  assert.equal(kept.names.length, 1);
+  assert.ok(kept.urls.includes('/'), JSON.stringify(kept));
+  assert.ok(kept.urls.some((u) => u.endsWith('_bg.wasm')), JSON.stringify(kept));
+  assert.ok(!kept.urls.some((u) => u.startsWith('/api/')), 'never the API');
+  await page.context().close();
+});
+
+test('offline, a reload shows the app and the calculator works', async () => {
+  const { page } = await visited();
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  await page.getByRole('combobox', { name: 'Produkt' }).selectOption('rs-3');
+  await page.getByRole('cell', { name: '289,00 zł' }).first().waitFor();
+  await shot(page, 'offline-home');
+  // A deep link opens its page from the shell; asking the server says it cannot.
+  page.expected.push(/Failed to load resource|ERR_INTERNET_DISCONNECTED/);
+  await page.goto(`${BASE_URL}/coverage/SN0000000001`);
+  await page.getByText('Brak połączenia z serwerem. Sprawdź internet i spróbuj ponownie.').waitFor();
+  await shot(page, 'offline-coverage');
+  await page.context().setOffline(false);
+  await page.context().close();
+});

@@ -1,0 +1,75 @@
+//! The records behind a serial's coverage, kept in memory between writes.
+//!
+//! The coverage lookup is the request customers make most, and what it shows changes
+//! only when a write commits (an activation, an extension, a replacement, an import) or
+//! when a deadline passes. So the records are kept, not the answer: the answer is built
+//! from them with `now` on every request, and a deadline needs no invalidation (under the
+//! test clock too).
+//!
+//! An entry serves a lookup only while
+//! - no write transaction has committed in this process since it was read
+//!   ([`Db::commits`]): a lookup after an acknowledged write on the same instance always
+//!   shows it; and
+//! - it is younger than [`MAX_AGE`] by the wall clock: the bound on how stale a lookup
+//!   can be after a write by another instance (PostgreSQL) or an operator command.
+//!
+//! Unknown serials are not kept: the cache holds at most [`CAPACITY`] devices that exist.
+
+use super::DeviceState;
+use crate::db::Db;
+use crate::http::problem::ApiError;
+use care_rules::Serial;
+use quick_cache::sync::Cache;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long another instance's write may go unseen.
+pub const MAX_AGE: Duration = Duration::from_secs(5);
+const CAPACITY: usize = 10_000;
+
+#[derive(Clone)]
+pub struct CoverageCache {
+    entries: Arc<Cache<Serial, Entry>>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    device: Arc<DeviceState>,
+    /// [`Db::commits`] before the records were read.
+    commits: u64,
+    /// When the read began (a conservative age).
+    read_at: Instant,
+}
+
+impl Default for CoverageCache {
+    fn default() -> Self {
+        CoverageCache {
+            entries: Arc::new(Cache::new(CAPACITY)),
+        }
+    }
+}
+
+impl CoverageCache {
+    /// The device's records, from memory when still current, else read and kept.
+    pub async fn device(&self, db: &Db, serial: &Serial) -> Result<Arc<DeviceState>, ApiError> {
+        let commits = db.commits();
+        if let Some(entry) = self.entries.get(serial)
+            && entry.commits == commits
+            && entry.read_at.elapsed() < MAX_AGE
+        {
+            return Ok(entry.device);
+        }
+        let read_at = Instant::now();
+        let mut tx = db.read().await?;
+        let device = Arc::new(DeviceState::load(&mut tx, serial).await?);
+        self.entries.insert(
+            serial.clone(),
+            Entry {
+                device: device.clone(),
+                commits,
+                read_at,
+            },
+        );
+        Ok(device)
+    }
+}
