@@ -63,6 +63,8 @@ impl Application {
         }
         private_data_dir(&data.data_dir)?;
         let db = Db::open(&data.database_url()).await?;
+        // Other instances' writes retire what the coverage cache keeps.
+        db.watch_other_writers();
         let code_key = CodeKey::load(data.code_key.as_deref(), &data.data_dir.join("code.key"))?;
         let clock = if settings.test_clock {
             Clock::test()

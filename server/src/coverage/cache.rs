@@ -6,12 +6,11 @@
 //! from them with `now` on every request, and a deadline needs no invalidation (under the
 //! test clock too).
 //!
-//! An entry serves a lookup only while
-//! - no write transaction has committed in this process since it was read
-//!   ([`Db::commits`]): a lookup after an acknowledged write on the same instance always
-//!   shows it; and
-//! - it is younger than [`MAX_AGE`] by the wall clock: the bound on how stale a lookup
-//!   can be after a write by another instance (PostgreSQL) or an operator command.
+//! An entry serves a lookup only while [`Db::commits`] has not moved since it was
+//! read: a lookup after an acknowledged write on the same instance always shows it,
+//! and one after a write by another instance (PostgreSQL) or an operator command
+//! within [`WATCH_INTERVAL`](crate::db::WATCH_INTERVAL) of its commit. [`MAX_AGE`] is
+//! only a backstop, should the watch of other writers ever stop.
 //!
 //! Unknown serials are not kept: the cache holds at most [`CAPACITY`] devices that exist.
 
@@ -23,8 +22,8 @@ use quick_cache::sync::Cache;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long another instance's write may go unseen.
-pub const MAX_AGE: Duration = Duration::from_secs(5);
+/// The oldest an entry may be, whatever the count says.
+const MAX_AGE: Duration = Duration::from_secs(60);
 const CAPACITY: usize = 10_000;
 
 #[derive(Clone)]

@@ -19,6 +19,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// How often [`Db::watch_other_writers`] looks for writes by other processes.
+pub const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -34,7 +37,7 @@ pub struct Db {
     dialect: Dialect,
     writer: AnyPool,
     reader: AnyPool,
-    /// Write transactions this process has committed: see [`Db::commits`].
+    /// Writes committed here or seen from elsewhere: see [`Db::commits`].
     commits: Arc<AtomicU64>,
 }
 
@@ -155,12 +158,52 @@ impl Db {
         Ok(())
     }
 
-    /// How many write transactions this process has committed so far. What a read
-    /// transaction saw, begun after this count was taken, is still what a read would see
-    /// while the count is unchanged (as far as this process's own writes go): the test
-    /// a cache of records needs. Writes by other processes are not counted.
+    /// A count that moves with every write transaction this process commits and, once
+    /// [`Db::watch_other_writers`] runs, within [`WATCH_INTERVAL`] of a write by any other
+    /// process. What a read transaction begun after the count was taken saw is still
+    /// current while the count is unchanged: the test a cache of records needs.
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Acquire)
+    }
+
+    /// Moves [`Db::commits`] when another process writes (another instance on
+    /// PostgreSQL, an operator command on SQLite), looked for every [`WATCH_INTERVAL`]
+    /// for as long as the runtime runs. A failed look moves it too: unknown is changed.
+    pub fn watch_other_writers(&self) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut last = None;
+            loop {
+                tokio::time::sleep(WATCH_INTERVAL).await;
+                let mark = db.write_mark().await.ok();
+                // The first look moves it once too: nothing was known before it.
+                if mark.is_none() || mark != last {
+                    db.commits.fetch_add(1, Ordering::AcqRel);
+                }
+                last = mark;
+            }
+        });
+    }
+
+    /// A value that changes when another process writes. SQLite: `data_version` of
+    /// the writer's own connection, which moves only for commits by other connections,
+    /// and this process has no other writing one. PostgreSQL: the next transaction id,
+    /// which moves with any writing transaction (only those take one), this process's
+    /// own included.
+    async fn write_mark(&self) -> Result<String> {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let version: i64 = sqlx::query_scalar("PRAGMA data_version")
+                    .fetch_one(&self.writer)
+                    .await?;
+                Ok(version.to_string())
+            }
+            Dialect::Postgres => Ok(sqlx::query_scalar(
+                "SELECT pg_snapshot_xmax(pg_current_snapshot())::text",
+            )
+            .fetch_one(&self.reader)
+            .await?),
+        }
     }
 
     /// The pool writes go through, for a single statement that is its own

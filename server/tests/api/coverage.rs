@@ -1,5 +1,7 @@
-use crate::helpers::{problem, spawn_app};
-use care_server::coverage::cache::MAX_AGE;
+use crate::helpers::{TestApp, problem, spawn_app};
+use care_rules::Serial;
+use care_server::coverage::DeviceState;
+use care_server::db::WATCH_INTERVAL;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,27 +48,29 @@ async fn unknown_and_malformed_serials_are_refused() {
 
 // The lookup is served from the records kept between writes (coverage/cache.rs).
 
+/// The records an instance keeps for `serial` once nothing moves: with no write
+/// between two lookups the second gets what the first read. (Right after a start or a
+/// write the count may still move: the startup sweeps commit.)
+async fn settled(app: &TestApp, serial: &Serial) -> Arc<DeviceState> {
+    let lookup = || app.state.coverage.device(&app.db, serial);
+    let mut first = lookup().await.expect("read");
+    for _ in 0..40 {
+        tokio::time::sleep(WATCH_INTERVAL).await;
+        let again = lookup().await.expect("read");
+        if Arc::ptr_eq(&first, &again) {
+            return first;
+        }
+        first = again;
+    }
+    panic!("the records of {serial} are read again and again with no write");
+}
+
 #[tokio::test]
 async fn lookups_between_writes_share_one_read_and_a_write_here_shows_at_once() {
     let app = spawn_app().await;
     app.add_device("SN0000000001", "osmo-360", None).await;
-    let serial = care_rules::Serial::parse("SN0000000001").expect("serial");
-    let first = app
-        .state
-        .coverage
-        .device(&app.db, &serial)
-        .await
-        .expect("read");
-    let again = app
-        .state
-        .coverage
-        .device(&app.db, &serial)
-        .await
-        .expect("kept");
-    assert!(
-        Arc::ptr_eq(&first, &again),
-        "no write between: the records are kept"
-    );
+    let serial = Serial::parse("SN0000000001").expect("serial");
+    let first = settled(&app, &serial).await;
     let before: Value = app.get_json("/api/coverage/SN0000000001").await;
     assert_eq!(before["status"], "none");
     let code = app.add_code("osmo-360", care_rules::Plan::Annual).await;
@@ -76,14 +80,14 @@ async fn lookups_between_writes_share_one_read_and_a_write_here_shows_at_once() 
     assert_eq!(after["status"], "active");
     let device: Value = app.get_json("/api/devices/SN0000000001").await;
     assert_eq!(device["coverage"]["status"], "active");
-    let kept = app
+    let fresh = app
         .state
         .coverage
         .device(&app.db, &serial)
         .await
         .expect("read");
     assert!(
-        !Arc::ptr_eq(&first, &kept),
+        !Arc::ptr_eq(&first, &fresh),
         "the write retired the kept records"
     );
 }
@@ -126,12 +130,15 @@ async fn kept_records_answer_with_the_clock_of_the_lookup() {
 }
 
 #[tokio::test]
-async fn another_instances_write_shows_within_the_cache_age() {
+async fn another_instances_write_shows_within_the_watch_interval() {
     let first = spawn_app().await;
     let second = first.restart().await;
     first.add_device("SN0000000001", "osmo-360", None).await;
     let seen: Value = second.get_json("/api/coverage/SN0000000001").await;
-    assert_eq!(seen["status"], "none", "now kept by the second instance");
+    assert_eq!(seen["status"], "none");
+    let serial = Serial::parse("SN0000000001").expect("serial");
+    let kept = settled(&second, &serial).await;
+    assert!(kept.coverage.is_none(), "kept by the second instance");
     let code = first.add_code("osmo-360", care_rules::Plan::Annual).await;
     assert_eq!(first.activate(&code, "SN0000000001").await.status(), 201);
     let written = Instant::now();
@@ -143,7 +150,8 @@ async fn another_instances_write_shows_within_the_cache_age() {
             break;
         }
         assert!(
-            written.elapsed() <= MAX_AGE + Duration::from_millis(200),
+            // The watch looks every WATCH_INTERVAL; a loaded machine may add a little.
+            written.elapsed() <= WATCH_INTERVAL + Duration::from_millis(750),
             "still stale after {:?}",
             written.elapsed()
         );
