@@ -43,8 +43,11 @@ test('the worker keeps the shell without downloading the Wasm twice', async () =
   await page.evaluate(() => navigator.serviceWorker.ready);
   const wasm = wire.filter((r) => r.url.endsWith('_bg.wasm'));
   const fromWorker = wasm.filter((r) => r.worker);
-  console.log(`Wasm requests: ${JSON.stringify(wasm)}`);
-  assert.ok(fromWorker.every((r) => r.bytes === 0), `the worker took the Wasm from the HTTP cache: ${JSON.stringify(fromWorker)}`);
+  // Chromium reports the bytes on the wire less the headers: an answer from the HTTP
+  // cache has none, so its size comes out at or below zero (the page's own download
+  // counts the whole Wasm).
+  assert.ok(wasm.some((r) => !r.worker && r.bytes > 100_000), JSON.stringify(wasm));
+  assert.ok(fromWorker.length > 0 && fromWorker.every((r) => r.bytes <= 0), `the worker took the Wasm from the HTTP cache: ${JSON.stringify(fromWorker)}`);
   const kept = await page.evaluate(async () => {
     const names = await caches.keys();
     const cache = await caches.open(names[0]);
