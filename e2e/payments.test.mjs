@@ -114,6 +114,19 @@ test('a BLIK code is checked before anything is sent', { skip: !STRIPE && 'CARE_
   await page.context().close();
 });
 
+test('the payment panel in English at 1280 px explains a wrong BLIK code', { skip: !STRIPE && 'CARE_TEST_STRIPE is not set' }, async () => {
+  const claim = await awaitingPayment();
+  const page = await phone(browser, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${BASE_URL}/claims/${claim}`);
+  await page.getByRole('button', { name: 'Switch to English' }).click();
+  await page.getByRole('button', { name: 'Pay PLN 169.00 now: card or BLIK' }).click();
+  await page.getByLabel('BLIK code').fill('12');
+  await page.getByRole('button', { name: 'Pay', exact: true }).click();
+  await page.getByText('A BLIK code is 6 digits.').waitFor();
+  await shot(page, 'pay-blik-invalid-en-1280');
+  await page.context().close();
+});
+
 test('the console shows how a claim was paid and refunds it with a reason', async () => {
   const claim = STRIPE ? await awaitingPayment() : null;
   if (!claim) return;

@@ -47,7 +47,13 @@ pub fn ClaimPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match claim.await {
-                    Ok(doc) => view! { <ClaimView doc choose on_paid=Callback::new(move |_| reload()) /> }.into_any(),
+                    // Drawn again in the other language: amounts and dates are
+                    // formatted once per drawing (a browser test found the pay button's
+                    // amount still in Polish after switching to English).
+                    Ok(doc) => (move || {
+                        let _ = i18n.get_locale();
+                        view! { <ClaimView doc=doc.clone() choose on_paid=Callback::new(move |_| reload()) /> }
+                    }).into_any(),
                     Err(ApiError::Refused(p)) if p.code == Refusal::NotFound => view! { <UnknownClaim /> }.into_any(),
                     Err(e) => view! { <RequestFailed error=e retry=Callback::new(move |_| claim.refetch()) /> }.into_any(),
                 }
