@@ -48,21 +48,21 @@ async fn unknown_and_malformed_serials_are_refused() {
 
 // The lookup is served from the records kept between writes (coverage/cache.rs).
 
-/// The records an instance keeps for `serial` once nothing moves: with no write
-/// between two lookups the second gets what the first read. (Right after a start or a
-/// write the count may still move: the startup sweeps commit.)
+/// The records an instance keeps for `serial`: two lookups back to back, with no write
+/// between them, get the same records. (The count may move between any two lookups when
+/// something writes: the startup sweeps, or on PostgreSQL any other test, since the watch
+/// sees every writing transaction of the cluster. So try again until a pair is quiet.)
 async fn settled(app: &TestApp, serial: &Serial) -> Arc<DeviceState> {
     let lookup = || app.state.coverage.device(&app.db, serial);
-    let mut first = lookup().await.expect("read");
-    for _ in 0..40 {
-        tokio::time::sleep(WATCH_INTERVAL).await;
+    for _ in 0..200 {
+        let first = lookup().await.expect("read");
         let again = lookup().await.expect("read");
         if Arc::ptr_eq(&first, &again) {
             return first;
         }
-        first = again;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("the records of {serial} are read again and again with no write");
+    panic!("the records of {serial} are read again at every lookup");
 }
 
 #[tokio::test]
@@ -150,8 +150,9 @@ async fn another_instances_write_shows_within_the_watch_interval() {
             break;
         }
         assert!(
-            // The watch looks every WATCH_INTERVAL; a loaded machine may add a little.
-            written.elapsed() <= WATCH_INTERVAL + Duration::from_millis(750),
+            // The watch looks every WATCH_INTERVAL; a machine busy with other tests may
+            // add to it.
+            written.elapsed() <= WATCH_INTERVAL + Duration::from_millis(1750),
             "still stale after {:?}",
             written.elapsed()
         );
