@@ -77,7 +77,7 @@ pub fn run(root: &Path, server: &crate::TestServer) -> Result<()> {
             run.args(["--exclude-path", "/api/staff/logout", "-H"])
                 .arg(format!("Cookie: {}", cookie.trim()));
         }
-        check(&mut run)?;
+        crate::tally::check_counted(&mut run)?;
     }
     Ok(())
 }

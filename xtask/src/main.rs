@@ -7,6 +7,7 @@
 mod assets;
 mod backends;
 mod contract;
+mod tally;
 mod tools;
 
 use anyhow::{Context, Result, bail};
@@ -47,10 +48,15 @@ fn main() {
         }
     };
     match outcome {
-        Ok(()) => step(&format!(
-            "cargo xtask {command} finished in {:.0} s",
-            started.elapsed().as_secs_f64()
-        )),
+        Ok(()) => {
+            step(&format!(
+                "cargo xtask {command} finished in {:.0} s",
+                started.elapsed().as_secs_f64()
+            ));
+            if matches!(command.as_str(), "test" | "scale" | "contract") {
+                println!("{}", tally::closing_line());
+            }
+        }
         Err(e) => {
             eprintln!("\ncargo xtask {command} failed: {e:#}");
             std::process::exit(1);
@@ -76,7 +82,7 @@ fn scale(root: &Path, filter: Vec<String>, services: Option<&backends::Services>
         .args(filter)
         .envs(backends.env.iter().map(|(k, v)| (k, v)))
         .envs(services.env.iter().map(|(k, v)| (k, v)));
-    check(&mut tests)
+    tally::check_counted(&mut tests)
 }
 
 /// The workspace root, whatever directory cargo was called from.
@@ -116,13 +122,18 @@ fn build_tests(root: &Path) -> Result<()> {
     ))
 }
 
-/// Runs a command to its end, failing with its name when it fails.
-fn check(command: &mut Command) -> Result<()> {
-    let what = std::iter::once(command.get_program())
+/// The command line, for messages.
+fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program())
         .chain(command.get_args())
         .map(|a| a.to_string_lossy())
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// Runs a command to its end, failing with its name when it fails.
+fn check(command: &mut Command) -> Result<()> {
+    let what = describe(command);
     let status = command
         .status()
         .with_context(|| format!("could not start {what}"))?;
@@ -216,7 +227,7 @@ fn test(root: &Path) -> Result<()> {
     // Stripe's stand-in and an SMTP server, for both server runs.
     let services = backends::Services::start(root)?;
     step("Tests of every crate (the server on SQLite and the local disk; localstripe, aiosmtpd)");
-    check(
+    tally::check_counted(
         cmd(root, "cargo", &["test", "--workspace"]).envs(services.env.iter().map(|(k, v)| (k, v))),
     )?;
     step("The server's tests again, on PostgreSQL and S3-compatible storage (moto)");
@@ -234,7 +245,7 @@ fn test(root: &Path) -> Result<()> {
         ],
     );
     components.env("CHROMEDRIVER", "/usr/bin/chromedriver");
-    check(&mut components)?;
+    tally::check_counted(&mut components)?;
     step("The rules crate for wasm32-unknown-unknown");
     check(&mut cmd(
         root,
@@ -269,7 +280,7 @@ fn test(root: &Path) -> Result<()> {
         .env("CARE_DATA_DIR", &server.data)
         .env("E2E_ARTIFACTS", root.join("e2e/artifacts"))
         .env("CARE_TEST_STRIPE", &stripe);
-    check(&mut node)?;
+    tally::check_counted(&mut node)?;
     drop(server);
     drop(services);
     step("The API contract, checked from outside (schemathesis)");
