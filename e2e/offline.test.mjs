@@ -68,11 +68,43 @@ test('offline, a reload shows the app and the calculator works', async () => {
   await page.getByRole('combobox', { name: 'Produkt' }).selectOption('rs-3');
   await page.getByRole('cell', { name: '289,00 zł' }).first().waitFor();
   await shot(page, 'offline-home');
-  // A deep link opens its page from the shell; asking the server says it cannot.
-  page.expected.push(/Failed to load resource|ERR_INTERNET_DISCONNECTED/);
+  // A journey never opened on this device is not kept: the page says so, once.
   await page.goto(`${BASE_URL}/coverage/SN0000000001`);
+  await page.getByRole('heading', { level: 1, name: 'Ta strona nie jest jeszcze dostępna bez internetu' }).waitFor();
+  await shot(page, 'offline-unavailable');
+  // Opened once online, it is kept: offline, its page opens and asking the server says
+  // it cannot (online, the server does not know this serial).
+  page.expected.push(/Failed to load resource|ERR_INTERNET_DISCONNECTED/);
+  await page.context().setOffline(false);
+  await page.goto(`${BASE_URL}/coverage/SN0000000001`);
+  await page.getByRole('heading', { level: 1, name: 'Sprawdź ochronę' }).waitFor();
+  await page.context().setOffline(true);
+  await page.reload();
   await page.getByText('Brak połączenia z serwerem. Sprawdź internet i spróbuj ponownie.').waitFor();
   await shot(page, 'offline-coverage');
   await page.context().setOffline(false);
   await page.context().close();
 });
+
+// Every journey is a bundle of its own: a first visit of any page keeps that page's
+// bundle, and a reload without a network shows it.
+for (const [path, heading] of [
+  ['/terms', 'Regulamin DJI Care Refresh'],
+  ['/coverage', 'Sprawdź ochronę'],
+  ['/activate', 'Aktywacja planu'],
+  ['/verification', 'Film weryfikacyjny'],
+  ['/claims/new', 'Zgłoszenie naprawy'],
+]) {
+  test(`offline, a reload of ${path} shows its page`, async () => {
+    const page = await phone(browser, { serviceWorkers: 'allow' });
+    await page.goto(`${BASE_URL}${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+    await page.context().setOffline(true);
+    page.expected.push(/Failed to load resource|ERR_INTERNET_DISCONNECTED/);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.context().setOffline(false);
+    await page.context().close();
+  });
+}

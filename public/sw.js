@@ -1,20 +1,37 @@
-// The owners' app offline: the app shell (index.html and the hashed JS and Wasm that
-// `cargo xtask` lists below at build time) is kept in a cache named after the build,
-// so a reload without a network shows the app, and the calculator and every preview
-// run (the rules are in the Wasm). A new build installs a new worker with a new cache
-// and deletes the old one.
+// The owners' app offline. The app comes as one bundle per journey (home, coverage,
+// activation, verification, claims: rules/src/journey.rs); `cargo xtask` lists each
+// bundle's page and hashed JS and Wasm below at build time, and names the cache after
+// the build, so a new build installs a new worker with a new cache and deletes the old.
+//
+// Kept: on install, the bundles of the pages open now (their files come from the HTTP
+// cache: nothing is downloaded twice); every other bundle on its first use. So a reload
+// without a network shows the app, and the calculator and every preview run (the rules
+// are in the Wasm).
 //
 // Never touched: the API (`/api/…`, always the network: what needs the server says so
 // in the page), the staff console, and other origins. Navigations go to the network
-// first, so a page is always the current one while online; only the shell is stored,
-// under `/`, never a page's own address (claim and case links are capabilities).
+// first, so a page is always the current one while online; offline, a journey never
+// opened here gets the home bundle, which says that page needs the internet once. A
+// bundle's page is kept under its own address (`/`, `/bundle/<journey>/`), never under
+// a page's address (claim and case links are capabilities).
 const BUILD = 'BUILD';
-const SHELL = [];
+const SHELLS = {};
+
+// The journey of an address, by its first segment, as `Journey::for_path` decides.
+const FIRST_SEGMENT = { coverage: 'coverage', activate: 'activation', verification: 'verification', claims: 'claims' };
+const journeyOf = (path) => FIRST_SEGMENT[path.split('/')[1]] || 'home';
+const pageOf = (journey) => SHELLS[journey][0];
+const kept = new Set(Object.values(SHELLS).flat());
 
 self.addEventListener('install', (event) => {
-  // The hashed files come from the browser's HTTP cache (they were just loaded and
-  // are immutable), so installing downloads nothing again.
-  event.waitUntil(caches.open(BUILD).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+      .then((windows) => {
+        const open = new Set(windows.map((w) => journeyOf(new URL(w.url).pathname)));
+        return caches.open(BUILD).then((cache) => cache.addAll([...open].flatMap((j) => SHELLS[j])));
+      })
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
@@ -31,8 +48,28 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/staff' || url.pathname.startsWith('/staff/')) return;
   if (request.mode === 'navigate') {
-    event.respondWith(fetch(request).catch(() => caches.match('/')));
+    const page = pageOf(journeyOf(url.pathname));
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) {
+            const copy = response.clone();
+            event.waitUntil(caches.open(BUILD).then((cache) => cache.put(page, copy)));
+          }
+          return response;
+        })
+        .catch(() => caches.match(page).then((shell) => shell || caches.match(pageOf('home')))),
+    );
     return;
   }
-  event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
+  if (!kept.has(url.pathname)) return;
+  event.respondWith(
+    caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        event.waitUntil(caches.open(BUILD).then((cache) => cache.put(request, copy)));
+      }
+      return response;
+    })),
+  );
 });

@@ -1,4 +1,7 @@
-//! The owners' app: its layout and the list of its pages, one per route.
+//! The owners' app: its layout, and the list of its pages, one per route, grouped by
+//! journey. Each journey is a bundle of its own (`care_rules::journey` says why and
+//! which addresses are whose): `src/main.rs` starts the home bundle, `src/bundles/`
+//! the others, each naming only its own pages so that the rest stays out of its Wasm.
 
 use crate::activation::Activate;
 use crate::claims::{ClaimPage, FileClaim};
@@ -6,27 +9,88 @@ use crate::coverage::{CoverageLookup, CoveragePage};
 use crate::home::{Home, Terms};
 use crate::i18n::*;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
-use crate::ui::{NotFound, SkipLink};
+use crate::ui::{Elsewhere, SkipLink};
 use crate::verification::{CasePage, OpenCase};
+use care_rules::Journey;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-/// The whole app: language, layout, and one page per route.
+/// Mounts the bundle of `journey`, whose routes `pages` draws, in place of the page
+/// `index.html` painted before the app ran.
+pub fn start(journey: Journey, pages: fn() -> AnyView) {
+    console_error_panic_hook::set_once();
+    crate::unboot();
+    leptos::mount::mount_to_body(move || view! { <App journey pages /> });
+}
+
+/// `/` and `/terms`, and the "not found" page of every address no journey claims.
+pub fn home_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/") view=Home />
+            <Route path=path!("/terms") view=Terms />
+        </Routes>
+    }
+    .into_any()
+}
+
+pub fn coverage_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/coverage") view=CoverageLookup />
+            <Route path=path!("/coverage/:serial") view=CoveragePage />
+        </Routes>
+    }
+    .into_any()
+}
+
+pub fn activation_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/activate") view=Activate />
+            <Route path=path!("/activate/:step") view=Activate />
+        </Routes>
+    }
+    .into_any()
+}
+
+pub fn verification_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/verification") view=OpenCase />
+            <Route path=path!("/verification/:id") view=CasePage />
+        </Routes>
+    }
+    .into_any()
+}
+
+pub fn claim_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/claims/new") view=FileClaim />
+            <Route path=path!("/claims/:id") view=ClaimPage />
+        </Routes>
+    }
+    .into_any()
+}
+
+/// One journey's app: language, layout, and its pages.
 #[component]
-pub fn App() -> impl IntoView {
+fn App(journey: Journey, pages: fn() -> AnyView) -> impl IntoView {
+    provide_context(journey);
     view! {
         <I18nContextProvider>
             <ChosenLanguage />
             <Router>
-                <Layout />
+                <Layout pages />
             </Router>
         </I18nContextProvider>
     }
 }
 
 #[component]
-fn Layout() -> impl IntoView {
+fn Layout(pages: fn() -> AnyView) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <SkipLink />
@@ -40,20 +104,7 @@ fn Layout() -> impl IntoView {
             </nav>
             <LanguageSwitch />
         </header>
-        <main id="main" tabindex="-1">
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=Home />
-                <Route path=path!("/activate") view=Activate />
-                <Route path=path!("/activate/:step") view=Activate />
-                <Route path=path!("/terms") view=Terms />
-                <Route path=path!("/coverage") view=CoverageLookup />
-                <Route path=path!("/coverage/:serial") view=CoveragePage />
-                <Route path=path!("/verification") view=OpenCase />
-                <Route path=path!("/verification/:id") view=CasePage />
-                <Route path=path!("/claims/new") view=FileClaim />
-                <Route path=path!("/claims/:id") view=ClaimPage />
-            </Routes>
-        </main>
+        <main id="main" tabindex="-1">{pages()}</main>
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
             // The console is another app (its own bundle): leave this one for it.

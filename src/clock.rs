@@ -23,11 +23,12 @@ pub fn now() -> Timestamp {
 }
 
 /// Learns the server's time from an HTTP `Date` header. The header has whole seconds,
-/// so differences under two seconds are noise and ignored.
+/// so differences under two seconds are noise and ignored. The browser's own `Date`
+/// reads it (jiff's RFC 2822 parser would add its code to every bundle).
 pub fn learn(date_header: &str) {
-    let parser = jiff::fmt::rfc2822::DateTimeParser::new();
-    if let Ok(server) = parser.parse_timestamp(date_header) {
-        let offset = server.as_millisecond() + 500 - browser_ms();
+    let server = js_sys::Date::parse(date_header);
+    if server.is_finite() {
+        let offset = server as i64 + 500 - browser_ms();
         OFFSET_MS.with(|current| {
             if (offset - current.get()).abs() > 2000 {
                 current.set(offset);

@@ -12,7 +12,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod activation;
 mod api;
-mod app;
+pub mod app;
 mod claims;
 mod clock;
 pub mod coverage;
@@ -24,7 +24,7 @@ mod staff;
 mod ui;
 mod verification;
 
-pub use app::App;
+pub use app::start;
 
 /// Removes the page `index.html` paints before the app runs (its header and
 /// placeholders), just before the app mounts in its place.

@@ -1,7 +1,6 @@
-//! The browser entry point: mounts the app.
+//! The entry point of the home bundle: `/`, `/terms` and "not found"; the other
+//! journeys are bundles of their own (`src/bundles/`).
 
 fn main() {
-    console_error_panic_hook::set_once();
-    care_portal::unboot();
-    leptos::mount::mount_to_body(care_portal::App);
+    care_portal::start(care_rules::Journey::Home, care_portal::app::home_pages);
 }

@@ -21,8 +21,10 @@ pub struct CoverageDocument {
     pub product_id: String,
     pub status: CoverageStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub starts_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub ends_at: Option<Timestamp>,
     pub terms: Vec<Term>,
     pub replacements: Replacements,
@@ -49,6 +51,7 @@ pub struct ExtensionView {
     pub allowed: bool,
     /// When the extension window closes (or closed); `null` without a coverage.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub deadline: Option<Timestamp>,
     pub refusal: Option<Refusal>,
 }
@@ -58,6 +61,7 @@ pub struct ExtensionView {
 pub struct WarrantyRewardView {
     pub status: WarrantyReward,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub warranty_until: Option<Timestamp>,
 }
 
@@ -132,6 +136,7 @@ pub struct DeviceDocument {
     pub serial: String,
     pub product_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub activated_at: Option<Timestamp>,
     pub coverage: Option<CoverageDocument>,
 }
@@ -243,8 +248,10 @@ pub struct ActivationCheck {
     pub plan: Plan,
     /// The coverage after the activation: its start, its end and its replacements.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub starts_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub ends_at: Timestamp,
     pub replacements: Replacements,
     /// The fee of the first replacement then.
@@ -308,11 +315,14 @@ pub struct VerificationDocument {
     pub serial: String,
     pub status: VerificationStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub submitted_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub decided_at: Option<Timestamp>,
     /// Until when an accepted case can carry an activation (72 hours).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub activation_deadline: Option<Timestamp>,
     pub reject_reason: Option<RejectReason>,
     pub reject_note: Option<String>,
@@ -357,10 +367,13 @@ pub struct ReviewItem {
     pub email: String,
     pub status: VerificationStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub created_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub submitted_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
     pub decided_at: Option<Timestamp>,
     pub reject_reason: Option<RejectReason>,
     /// Where to stream the video from, while it is kept.
@@ -437,6 +450,7 @@ pub struct ClaimDocument {
     pub product_id: String,
     pub status: ClaimStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub filed_at: Timestamp,
     pub description: String,
     pub care_refresh: CareRefreshOffer,
@@ -582,6 +596,7 @@ pub struct Shipment {
     /// The serial of a replacement unit, which now holds the coverage (R11).
     pub replacement_serial: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub shipped_at: Timestamp,
 }
 
@@ -590,6 +605,7 @@ pub struct Shipment {
 pub struct ClaimEvent {
     pub status: ClaimStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub at: Timestamp,
 }
 
@@ -641,6 +657,7 @@ pub struct ClaimItem {
     pub product_id: String,
     pub status: ClaimStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub filed_at: Timestamp,
     /// `Jan K.`
     pub customer: String,
@@ -688,6 +705,7 @@ pub struct LedgerEntry {
     pub fee_grosze: Money,
     pub claim_id: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub at: Timestamp,
 }
 
@@ -704,6 +722,7 @@ pub struct FailedMail {
     /// The mail server's last answer.
     pub last_error: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub queued_at: Timestamp,
 }
 
@@ -711,6 +730,7 @@ pub struct FailedMail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub at: Timestamp,
     pub actor: String,
     pub action: String,

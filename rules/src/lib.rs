@@ -15,6 +15,7 @@
 //! - formats: [`code`], [`serial`], [`contact`], [`money`], [`time`]
 //! - refusals (the API's error `code`s): [`refusal`]; JSON documents: [`api`]
 //! - staff roles: [`staff`]; the string form of every enum: [`wire`]
+//! - which bundle of the owners' app serves an address: [`journey`]
 
 pub mod activation;
 pub mod api;
@@ -23,6 +24,7 @@ pub mod claim;
 pub mod code;
 pub mod contact;
 pub mod coverage;
+pub mod journey;
 pub mod lang;
 pub mod money;
 pub mod refusal;
@@ -41,6 +43,7 @@ pub use claim::{ClaimOption, ClaimStatus, ClaimStep};
 pub use code::Code;
 pub use contact::{Customer, Email, Name, Phone};
 pub use coverage::{Coverage, CoverageStatus, WarrantyReward};
+pub use journey::Journey;
 pub use lang::Lang;
 pub use money::Money;
 pub use refusal::{FieldRefusal, Refusal};

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 pub struct Term {
     pub plan: Plan,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub starts_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
     pub ends_at: Timestamp,
     pub replacements: u32,
 }

@@ -61,6 +61,93 @@ pub fn warsaw_display(t: Timestamp, lang: Lang) -> String {
     }
 }
 
+/// Instants on the wire, as the server writes them: RFC 3339 in UTC,
+/// `2026-11-24T14:30:00Z`, with a fraction of a second when there is one. Read by hand
+/// rather than by jiff's parser, which takes the whole Temporal grammar (offsets, zone
+/// annotations, week dates) and its error messages: a quarter of the date code of every
+/// browser bundle, for a form only this server writes. For `#[serde(with = …)]`.
+pub mod rfc3339 {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(t: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
+        t.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        parse(&text).ok_or_else(|| D::Error::custom(EXPECTED))
+    }
+
+    const EXPECTED: &str = "an instant in UTC like 2026-11-24T14:30:00Z";
+
+    /// `Option<Timestamp>`, null when absent.
+    pub mod option {
+        use super::{EXPECTED, Timestamp, parse};
+        use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+        pub fn serialize<S: Serializer>(
+            t: &Option<Timestamp>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            t.serialize(serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Timestamp>, D::Error> {
+            match Option::<std::borrow::Cow<str>>::deserialize(deserializer)? {
+                None => Ok(None),
+                Some(text) => parse(&text)
+                    .map(Some)
+                    .ok_or_else(|| D::Error::custom(EXPECTED)),
+            }
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f…]Z`, the fraction up to nanoseconds; anything else is none.
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let b = text.as_bytes();
+        let number = |from: usize, to: usize| -> Option<i32> {
+            let digits = b.get(from..to)?;
+            digits.iter().try_fold(0i32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + i32::from(d - b'0'))
+            })
+        };
+        let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+        if separators.iter().any(|&(at, c)| b.get(at) != Some(&c)) {
+            return None;
+        }
+        let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+        let (hour, minute, second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+        let mut rest = &b[19..];
+        let mut nanos = 0i32;
+        if let Some(fraction) = rest.strip_prefix(b".") {
+            let digits = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) {
+                return None;
+            }
+            let value = number(20, 20 + digits)?;
+            nanos = value * 10i32.pow(9 - u32::try_from(digits).ok()?);
+            rest = &fraction[digits..];
+        }
+        if rest != b"Z" {
+            return None;
+        }
+        let civil = jiff::civil::DateTime::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+            i8::try_from(hour).ok()?,
+            i8::try_from(minute).ok()?,
+            i8::try_from(second).ok()?,
+            nanos,
+        )
+        .ok()?;
+        jiff::tz::Offset::UTC.to_timestamp(civil).ok()
+    }
+}
+
 /// The zone name shown beside local times, and used in calendar files.
 pub const WARSAW_ZONE: &str = "Europe/Warsaw";
 
@@ -128,6 +215,47 @@ pub(crate) mod tests {
             after(at("2026-03-28T10:00:00Z"), VERIFICATION_WINDOW),
             at("2026-03-31T10:00:00Z")
         );
+    }
+
+    #[test]
+    fn reads_the_instants_the_server_writes() {
+        for t in [
+            at("2026-11-24T14:30:00Z"),
+            at("2028-02-29T23:59:59.5Z"),
+            at("1970-01-01T00:00:00.000000001Z"),
+            at("2026-03-29T01:00:00.123456789Z"),
+        ] {
+            // What jiff writes (the server), read back to the same instant.
+            assert_eq!(rfc3339::parse(&t.to_string()), Some(t), "{t}");
+        }
+        assert_eq!(
+            rfc3339::parse("2026-11-24T14:30:00.25Z"),
+            Some(at("2026-11-24T14:30:00.250Z"))
+        );
+    }
+
+    #[test]
+    fn refuses_every_other_form() {
+        for bad in [
+            "",
+            "2026-11-24",
+            "2026-11-24T14:30Z",
+            "2026-11-24T14:30:00",
+            "2026-11-24T14:30:00+01:00",
+            "2026-11-24T14:30:00z",
+            "2026-11-24 14:30:00Z",
+            "2026-11-24T14:30:00.Z",
+            "2026-11-24T14:30:00.1234567890Z",
+            "2026-11-24T14:30:00ZZ",
+            "2026-02-30T14:30:00Z",
+            "2026-11-24T24:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "+2026-11-24T14:30:00Z",
+            "2026-1a-24T14:30:00Z",
+            "2026-11-24T14:30:00Z[Europe/Warsaw]",
+        ] {
+            assert_eq!(rfc3339::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

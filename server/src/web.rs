@@ -1,32 +1,68 @@
 //! Serving the built browser app: files from Trunk's output, the pre-compressed
-//! variants (brotli, gzip) when the browser accepts them, and `index.html` for every
-//! client route.
+//! variants (brotli, gzip) when the browser accepts them, and for every client route
+//! the page of the bundle its journey is built in (`care_rules::journey`).
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use care_rules::Journey;
+use std::convert::Infallible;
 use std::path::Path;
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The owners' app at `/`, and the staff console (a separate bundle) under `/staff`.
+/// The owners' app at `/`, one bundle per journey, and the staff console (a separate
+/// bundle) under `/staff`.
 pub fn app(web_dir: &Path) -> Router {
+    let pages: Vec<(Journey, ServeFile)> = Journey::ALL
+        .iter()
+        .map(|&journey| (journey, page(&web_dir.join(journey.page()))))
+        .collect();
+    let journey_page = tower::service_fn(move |request: Request| {
+        let journey = Journey::for_path(request.uri().path());
+        let file = pages
+            .iter()
+            .find(|(j, _)| *j == journey)
+            .map(|(_, file)| file.clone());
+        async move {
+            match file {
+                Some(file) => file.oneshot(request).await.map(IntoResponse::into_response),
+                None => Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response()),
+            }
+        }
+    });
     Router::new()
-        .nest_service("/staff", spa(&web_dir.join("staff")))
-        .fallback_service(spa(web_dir))
+        .nest_service(
+            "/staff",
+            files(
+                &web_dir.join("staff"),
+                page(&web_dir.join("staff/index.html")),
+            ),
+        )
+        .fallback_service(files(web_dir, journey_page))
         .layer(middleware::from_fn(cache_policy))
 }
 
-/// A single-page app's files, with its `index.html` for every client route.
-fn spa(dir: &Path) -> ServeDir<ServeFile> {
-    let index = ServeFile::new(dir.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
+/// A built page, pre-compressed.
+fn page(path: &Path) -> ServeFile {
+    ServeFile::new(path).precompressed_br().precompressed_gzip()
+}
+
+/// A folder of built files, and `fallback` for every other address (a client route).
+fn files<F>(dir: &Path, fallback: F) -> ServeDir<BoxCloneSyncService<Request, Response, Infallible>>
+where
+    F: tower::Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+    F::Response: IntoResponse,
+    F::Future: Send + 'static,
+{
+    let fallback = BoxCloneSyncService::new(fallback.map_response(IntoResponse::into_response));
     ServeDir::new(dir)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index)
+        .fallback(fallback)
 }
 
 /// Trunk puts a content hash in every asset's name (`app-0123abcd….js`): those never

@@ -19,6 +19,61 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// The fallback of every journey's routes. An address of another journey is that
+/// bundle's page: the whole page is loaded from its address (the server, or offline
+/// the worker, answers with the right bundle). Anything else is not found. Should the
+/// same bundle come back for that address (offline, before the other bundle was ever
+/// kept), it says so instead of loading again and again.
+#[component]
+pub fn Elsewhere() -> impl IntoView {
+    const LEAVING: &str = "care-leaving-for";
+    let journey = expect_context::<care_rules::Journey>();
+    // The router's address, not the window's: the router draws the new route before it
+    // writes the address into the history.
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname.get_untracked();
+    let (search, hash) = (
+        location.search.get_untracked(),
+        location.hash.get_untracked(),
+    );
+    let storage = window().session_storage().ok().flatten();
+    let tried = storage
+        .as_ref()
+        .and_then(|s| s.get_item(LEAVING).ok().flatten())
+        .is_some_and(|tried| tried == path);
+    if let Some(storage) = &storage {
+        let _ = storage.remove_item(LEAVING);
+    }
+    if care_rules::Journey::for_path(&path) == journey {
+        return view! { <NotFound /> }.into_any();
+    }
+    if tried {
+        let i18n = use_i18n();
+        use_title(move || t_string!(i18n, unavailable_title).to_string());
+        return view! {
+            <h1>{t!(i18n, unavailable_title)}</h1>
+            <p>{t!(i18n, unavailable_text)}</p>
+            <p><A href="/">{t!(i18n, back_home)}</A></p>
+        }
+        .into_any();
+    }
+    if let Some(storage) = &storage {
+        let _ = storage.set_item(LEAVING, &path);
+    }
+    let mut address = path;
+    if !search.is_empty() {
+        address.push('?');
+        address.push_str(search.trim_start_matches('?'));
+    }
+    if !hash.is_empty() && !hash.starts_with('#') {
+        address.push('#');
+    }
+    address.push_str(&hash);
+    // `replace`: the router adds this address to the history as well.
+    let _ = window().location().replace(&address);
+    view! { <p class="skeleton skeleton-title" aria-busy="true"></p> }.into_any()
+}
+
 /// A form's error line: empty until `error` holds a sentence. It is always in the page,
 /// so that screen readers announce the sentence when it appears.
 #[component]

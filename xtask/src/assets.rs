@@ -24,29 +24,75 @@ fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Writes the build's app shell into the offline worker (`dist/sw.js`, from
-/// `public/sw.js`): index.html as `/`, the hashed JS and Wasm, the icon and the
-/// manifest, and a cache name that changes with any of them, so that a new build
-/// replaces the old cache whole.
+/// The journeys built as bundles of their own under `dist/bundle/<journey>/`, as
+/// `care_rules::Journey` names them (the home bundle is `dist/` itself).
+pub const JOURNEYS: [&str; 4] = ["coverage", "activation", "verification", "claims"];
+
+/// The page Trunk builds a journey's bundle from: the home page (`index.html`) with that
+/// journey's binary, and without the files only the home bundle copies (icon, manifest,
+/// worker). Written under `target/bundles/<journey>/`, so its paths climb three levels.
+pub fn bundle_page(root: &Path, journey: &str) -> Result<PathBuf> {
+    let home = std::fs::read_to_string(root.join("index.html"))?;
+    let copy = r#"  <link data-trunk rel="copy-dir" href="public" data-target-path=".">
+"#;
+    let page = home
+        .replacen(copy, "", 1)
+        .replacen(
+            r#"href="style/main.css""#,
+            r#"href="../../../style/main.css""#,
+            1,
+        )
+        .replacen(
+            r#"data-bin="care-portal""#,
+            &format!(r#"href="../../../Cargo.toml" data-bin="care-{journey}""#),
+            1,
+        );
+    if page.matches("../../../").count() != 2 || page.contains("copy-dir") {
+        anyhow::bail!("index.html no longer has the links a journey's page is made from");
+    }
+    let folder = root.join("target/bundles").join(journey);
+    std::fs::create_dir_all(&folder)?;
+    let path = folder.join("index.html");
+    std::fs::write(&path, page)?;
+    Ok(path)
+}
+
+/// Writes the build into the offline worker (`dist/sw.js`, from `public/sw.js`): each
+/// bundle's page (home as `/`, the others as `/bundle/<journey>/`) and its hashed JS
+/// and Wasm (home also the icon and manifest), and a cache name that changes with any
+/// of them, so that a new build replaces the old cache whole.
 pub fn service_worker(dist: &Path) -> Result<()> {
     let worker = dist.join("sw.js");
     let template = std::fs::read_to_string(&worker)
         .with_context(|| format!("reading {}", worker.display()))?;
-    let mut shell = vec!["/".to_owned()];
     let mut build = std::hash::DefaultHasher::new();
-    std::fs::read(dist.join("index.html"))?.hash(&mut build);
-    for file in first_load(dist)? {
-        match file.file_name().and_then(|n| n.to_str()) {
-            Some("index.html" | "sw.js") | None => {}
-            Some(name) => shell.push(format!("/{name}")),
+    let mut shells = Vec::new();
+    for journey in std::iter::once("home").chain(JOURNEYS) {
+        let (folder, page) = match journey {
+            "home" => (dist.to_path_buf(), "/".to_owned()),
+            _ => (
+                dist.join("bundle").join(journey),
+                format!("/bundle/{journey}/"),
+            ),
+        };
+        std::fs::read(folder.join("index.html"))?.hash(&mut build);
+        let mut shell = vec![page.clone()];
+        for file in first_load(&folder)? {
+            match file.file_name().and_then(|n| n.to_str()) {
+                Some("index.html" | "sw.js") | None => {}
+                Some(name) => shell.push(format!("{page}{name}")),
+            }
         }
+        if journey == "home" {
+            shell.extend([
+                "/favicon.svg".to_owned(),
+                "/manifest.webmanifest".to_owned(),
+            ]);
+        }
+        shell.hash(&mut build);
+        let list: Vec<String> = shell.iter().map(|f| format!("'{f}'")).collect();
+        shells.push(format!("  {journey}: [{}],", list.join(", ")));
     }
-    shell.extend([
-        "/favicon.svg".to_owned(),
-        "/manifest.webmanifest".to_owned(),
-    ]);
-    shell.hash(&mut build);
-    let list: Vec<String> = shell.iter().map(|f| format!("'{f}'")).collect();
     let filled = template
         .replacen(
             "const BUILD = 'BUILD';",
@@ -54,12 +100,12 @@ pub fn service_worker(dist: &Path) -> Result<()> {
             1,
         )
         .replacen(
-            "const SHELL = [];",
-            &format!("const SHELL = [{}];", list.join(", ")),
+            "const SHELLS = {};",
+            &format!("const SHELLS = {{\n{}\n}};", shells.join("\n")),
             1,
         );
     if filled == template {
-        anyhow::bail!("{}: no BUILD and SHELL to fill in", worker.display());
+        anyhow::bail!("{}: no BUILD and SHELLS to fill in", worker.display());
     }
     std::fs::write(&worker, filled)?;
     Ok(())
@@ -142,17 +188,26 @@ pub fn report(dist: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::service_worker;
+    use super::{JOURNEYS, service_worker};
     use std::path::{Path, PathBuf};
 
-    /// A build folder like Trunk's, with the worker as `public/sw.js` is.
+    /// A build folder like `cargo xtask`'s, with the worker as `public/sw.js` is.
     fn build(name: &str, index: &str, wasm: &str) -> PathBuf {
         let dist = std::env::temp_dir().join(format!("care-sw-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dist);
-        std::fs::create_dir_all(&dist).expect("dist");
-        std::fs::write(dist.join("index.html"), index).expect("index");
-        std::fs::write(dist.join(format!("care-portal-{wasm}_bg.wasm")), "wasm").expect("wasm");
-        std::fs::write(dist.join(format!("care-portal-{wasm}.js")), "js").expect("js");
+        let bundle = |folder: &Path, bin: &str| {
+            std::fs::create_dir_all(folder).expect("folder");
+            std::fs::write(folder.join("index.html"), index).expect("index");
+            std::fs::write(folder.join(format!("{bin}-{wasm}_bg.wasm")), "wasm").expect("wasm");
+            std::fs::write(folder.join(format!("{bin}-{wasm}.js")), "js").expect("js");
+        };
+        bundle(&dist, "care-portal");
+        for journey in JOURNEYS {
+            bundle(
+                &dist.join("bundle").join(journey),
+                &format!("care-{journey}"),
+            );
+        }
         std::fs::write(dist.join("robots.txt"), "").expect("robots");
         let template = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/sw.js");
         std::fs::copy(template, dist.join("sw.js")).expect("worker");
@@ -170,8 +225,12 @@ mod tests {
     fn the_worker_lists_the_shell_and_names_its_cache_after_the_build() {
         let one = filled(&build("one", "<p>one</p>", "0123abcd0123abcd"));
         assert!(one.contains(
-            "const SHELL = ['/', '/care-portal-0123abcd0123abcd.js', \
-             '/care-portal-0123abcd0123abcd_bg.wasm', '/favicon.svg', '/manifest.webmanifest'];"
+            "  home: ['/', '/care-portal-0123abcd0123abcd.js', \
+             '/care-portal-0123abcd0123abcd_bg.wasm', '/favicon.svg', '/manifest.webmanifest'],\n"
+        ));
+        assert!(one.contains(
+            "  claims: ['/bundle/claims/', '/bundle/claims/care-claims-0123abcd0123abcd.js', \
+             '/bundle/claims/care-claims-0123abcd0123abcd_bg.wasm'],\n"
         ));
         assert!(!one.contains("robots"), "only what the app needs");
         let build_line = |w: &str| {

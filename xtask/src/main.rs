@@ -9,6 +9,7 @@ mod backends;
 mod contract;
 mod tally;
 mod tools;
+mod weight;
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -23,7 +24,8 @@ usage: cargo xtask <command>
           portal on its embedded defaults (CARE_ADDR, default 127.0.0.1:8080)
   test    run every check: fmt, clippy, all tests, the rules for wasm32, the app
           build and the browser tests in headless Chromium
-  size    build the app and print the compressed size of its first load
+  size    build the app, print the compressed size of each bundle's first load and
+          where its bytes go (twiggy, by crate; also written to size-report.txt)
   setup   only install the missing tools
   scale [FILTER…]
           the tests again with the server on a throwaway PostgreSQL and S3 server (moto),
@@ -143,11 +145,40 @@ fn check(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Builds the owners' app into `dist/`, then the staff console into `dist/staff/` (in
-/// that order: Trunk empties its output folder first).
+/// Builds the owners' app, one bundle per journey (`care_rules::journey`): home into
+/// `dist/`, the others into `dist/bundle/<journey>/`, then the staff console into
+/// `dist/staff/` (home first: Trunk empties its output folder).
 fn build_app(root: &Path) -> Result<()> {
     step("Building the browser apps (release, wasm-opt)");
+    // Every bundle in one cargo run, so their link-time optimisation shares the cores;
+    // each Trunk run below then finds its bundle built.
+    check(&mut cmd(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--package",
+            "care-portal",
+            "--bins",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    ))?;
     check(&mut cmd(root, "trunk", &["build", "--release"]))?;
+    for journey in assets::JOURNEYS {
+        let page = assets::bundle_page(root, journey)?;
+        let dist = root.join("dist/bundle").join(journey);
+        let mut trunk = cmd(root, "trunk", &["build"]);
+        trunk
+            .arg(&page)
+            .args(["--release", "--dist"])
+            .arg(&dist)
+            .args(["--public-url", &format!("/bundle/{journey}/")]);
+        check(&mut trunk)?;
+        assets::precompress(&dist)?;
+    }
     check(&mut cmd(
         root,
         "trunk",
@@ -169,10 +200,15 @@ fn build_app(root: &Path) -> Result<()> {
 fn size(root: &Path) -> Result<()> {
     tools::ensure_all(root, tools::Need::Build)?;
     build_app(root)?;
-    step("Size of the owners' first load");
+    step("First load of the home bundle (/, /terms)");
     assets::report(&root.join("dist"))?;
+    for journey in assets::JOURNEYS {
+        step(&format!("First load of the {journey} bundle"));
+        assets::report(&root.join("dist/bundle").join(journey))?;
+    }
     step("Size of the staff console (its own bundle, under /staff)");
-    assets::report(&root.join("dist/staff"))
+    assets::report(&root.join("dist/staff"))?;
+    weight::report(root)
 }
 
 fn run(root: &Path) -> Result<()> {

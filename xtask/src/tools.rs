@@ -114,6 +114,27 @@ fn cargo_tool(bin: &str, krate: &str, version: &str, locked: bool, takes: &str) 
     run("cargo", &args)
 }
 
+/// twiggy, for `cargo xtask size`'s report of where the Wasm's bytes go (it calls
+/// itself `twiggy-opt` in `--version`).
+pub fn twiggy() -> Result<()> {
+    const TWIGGY: &str = "0.8.0";
+    if version_of("twiggy").is_some_and(|v| v.ends_with(&format!(" {TWIGGY}"))) {
+        return Ok(());
+    }
+    say(&format!(
+        "Installing twiggy {TWIGGY} (once, about 2 minutes)"
+    ));
+    run(
+        "cargo",
+        &[
+            "install",
+            &format!("twiggy@{TWIGGY}"),
+            "--locked",
+            "--force",
+        ],
+    )
+}
+
 /// wasm-opt (npm's binaryen) and playwright-core, pinned by package-lock.json.
 fn node_packages(root: &Path) -> Result<()> {
     if Command::new("npm").arg("--version").output().is_err() {

@@ -21,7 +21,7 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// The policy for the apps built in `web_dir` (the owners' and the console's): their
+    /// The policy for the apps built in `web_dir` (each journey's and the console's): their
     /// inline loader scripts and styles are allowed by hash, computed now because Trunk
     /// writes a new loader with every build.
     /// `payment_origins`, when online payment is on, are the provider's script and API
@@ -29,11 +29,19 @@ impl SecurityHeaders {
     pub fn new(web_dir: &Path, https: bool, payment_origins: &[String]) -> SecurityHeaders {
         let mut scripts = Vec::new();
         let mut styles = Vec::new();
-        for page in [web_dir.join("index.html"), web_dir.join("staff/index.html")] {
+        let journeys = care_rules::Journey::ALL
+            .iter()
+            .map(|j| web_dir.join(j.page()));
+        for page in journeys.chain([web_dir.join("staff/index.html")]) {
             if let Ok(html) = std::fs::read_to_string(&page) {
                 scripts.extend(inline(&html, "script").map(hash));
                 styles.extend(inline(&html, "style").map(hash));
             }
+        }
+        // The pages share their style and the worker's loader: each hash once.
+        for hashes in [&mut scripts, &mut styles] {
+            hashes.sort();
+            hashes.dedup();
         }
         let payment: String = payment_origins.iter().map(|o| format!(" {o}")).collect();
         let frames = if payment_origins.is_empty() {
