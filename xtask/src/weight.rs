@@ -41,7 +41,7 @@ pub fn report(root: &Path) -> Result<()> {
             *by_crate.entry(owner(name)).or_default() += bytes;
         }
         let mut crates: Vec<_> = by_crate.into_iter().collect();
-        crates.sort_by(|a, b| b.1.cmp(&a.1));
+        crates.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
         writeln!(text, "\n## {bundle}: {total} bytes")?;
         for (name, bytes) in crates.iter().take(CRATES) {
             writeln!(text, "{bytes:>9} {:>5.1}%  {name}", percent(*bytes, total))?;
@@ -145,10 +145,10 @@ fn owner(name: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     // `<T as tachys::…>`: a generic impl of the crate named after `as`.
-    if head.len() <= 1 {
-        if let Some((_, after)) = trimmed.split_once(" as ") {
-            return owner(after);
-        }
+    if head.len() <= 1
+        && let Some((_, after)) = trimmed.split_once(" as ")
+    {
+        return owner(after);
     }
     if head.is_empty() {
         name.chars().take(24).collect()
