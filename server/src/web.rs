@@ -87,7 +87,11 @@ async fn cache_policy(request: Request, next: Next) -> Response {
 /// wasm-bindgen names the Wasm file) before its extension.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let stem = name.split('.').next().unwrap_or_default();
+    // A file name has an extension; a client route such as `/claims/CR-ABCD2345` (whose
+    // claim number looks like a hash) does not, and gets its page revalidated.
+    let Some((stem, _extension)) = name.split_once('.') else {
+        return false;
+    };
     stem.rsplit_once('-').is_some_and(|(_, tail)| {
         let hash = tail.strip_suffix("_bg").unwrap_or(tail);
         hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit())
@@ -108,5 +112,7 @@ mod tests {
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/favicon.svg"));
         assert!(!is_hashed("/activate"));
+        assert!(!is_hashed("/claims/CR-ABCD2345"));
+        assert!(!is_hashed("/verification/0123abcd-0123abcd"));
     }
 }

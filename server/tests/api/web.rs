@@ -10,12 +10,31 @@ async fn serves_the_app_at_the_root_revalidated_each_time() {
 }
 
 #[tokio::test]
-async fn every_client_route_gets_the_app() {
+async fn every_client_route_gets_the_page_of_its_journeys_bundle() {
     let app = spawn_app().await;
-    for path in ["/coverage/1SDXK2P300A", "/activate", "/verification/0123"] {
+    for journey in &care_rules::Journey::ALL[1..] {
+        let page = app.dir.path().join("dist").join(journey.page());
+        std::fs::create_dir_all(page.parent().expect("folder")).expect("dir");
+        std::fs::write(&page, format!("<title>{journey}</title>")).expect("page");
+    }
+    for (path, page) in [
+        ("/coverage/1SDXK2P300A", "<title>coverage</title>"),
+        ("/coverage", "<title>coverage</title>"),
+        ("/activate", "<title>activation</title>"),
+        ("/activate/review?serial=SN1", "<title>activation</title>"),
+        ("/verification/0123", "<title>verification</title>"),
+        ("/claims/new", "<title>claims</title>"),
+        ("/claims/CR-ABCD2345", "<title>claims</title>"),
+        // Home, and every address no journey claims (the app says "not found").
+        ("/terms", INDEX_HTML),
+        ("/no/such/page", INDEX_HTML),
+        // The bundle's page at its own address, as the offline worker keeps it.
+        ("/bundle/claims/", "<title>claims</title>"),
+    ] {
         let response = app.get(path).await;
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.text().await.expect("body"), INDEX_HTML);
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(response.text().await.expect("body"), page, "{path}");
     }
 }
 
