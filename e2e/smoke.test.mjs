@@ -29,3 +29,35 @@ test('an unknown route shows the not-found page', async () => {
   await page.getByRole('heading', { level: 1, name: 'Nie ma takiej strony' }).waitFor();
   await page.close();
 });
+
+// Each journey is its own bundle: a link to another journey loads that bundle's page,
+// Back returns, and the same link works again (and again after Back).
+test('links between journeys load each bundle, also after Back', async () => {
+  const page = await phone(browser);
+  await page.goto(`${BASE_URL}/`);
+  await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  for (let round = 0; round < 2; round += 1) {
+    await page.getByRole('navigation').getByRole('link', { name: 'Aktywuj plan' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Aktywacja planu' }).waitFor();
+    assert.match(page.url(), /\/activate/);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  }
+  // The link followed once more, then an address typed in (no link), and the same
+  // link from there: it loads again.
+  await page.getByRole('navigation').getByRole('link', { name: 'Aktywuj plan' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Aktywacja planu' }).waitFor();
+  await page.goto(`${BASE_URL}/coverage`);
+  await page.getByRole('heading', { level: 1, name: 'Sprawdź ochronę' }).waitFor();
+  await page.getByRole('navigation').getByRole('link', { name: 'Aktywuj plan' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Aktywacja planu' }).waitFor();
+  // From one journey to another, and to home by the brand link.
+  await page.getByRole('navigation').getByRole('link', { name: 'Zgłoś naprawę' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Zgłoszenie naprawy' }).waitFor();
+  await page.getByRole('navigation').getByRole('link', { name: 'Sprawdź ochronę' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sprawdź ochronę' }).waitFor();
+  await page.getByRole('link', { name: 'Care Refresh' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
+  assert.deepEqual(pageErrors(), []);
+  await page.context().close();
+});

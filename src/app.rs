@@ -20,6 +20,7 @@ use leptos_router::path;
 /// `index.html` painted before the app ran.
 pub fn start(journey: Journey, pages: fn() -> AnyView) {
     console_error_panic_hook::set_once();
+    crate::ui::arrived(journey);
     crate::unboot();
     leptos::mount::mount_to_body(move || view! { <App journey pages /> });
 }

@@ -19,6 +19,22 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// Where `Elsewhere` notes the address it is loading another bundle's page for.
+const LEAVING: &str = "care-leaving-for";
+
+/// Called by every bundle as it starts: a bundle that serves its own address ends the
+/// leaving that brought it there, so that a later link to the same address loads it
+/// again. A bundle given an address of another journey (offline, that journey never
+/// kept) leaves the note for `Elsewhere` to find.
+pub fn arrived(journey: care_rules::Journey) {
+    let here = window().location().pathname().unwrap_or_default();
+    if care_rules::Journey::for_path(&here) == journey
+        && let Ok(Some(storage)) = window().session_storage()
+    {
+        let _ = storage.remove_item(LEAVING);
+    }
+}
+
 /// The fallback of every journey's routes. An address of another journey is that
 /// bundle's page: the whole page is loaded from its address (the server, or offline
 /// the worker, answers with the right bundle). Anything else is not found. Should the
@@ -26,7 +42,6 @@ pub fn NotFound() -> impl IntoView {
 /// kept), it says so instead of loading again and again.
 #[component]
 pub fn Elsewhere() -> impl IntoView {
-    const LEAVING: &str = "care-leaving-for";
     let journey = expect_context::<care_rules::Journey>();
     // The router's address, not the window's: the router draws the new route before it
     // writes the address into the history.

@@ -5,7 +5,7 @@ pub mod errors;
 pub mod field;
 pub mod language;
 
-pub use errors::{Elsewhere, FormError, NotFound, RequestFailed, action_error};
+pub use errors::{Elsewhere, FormError, NotFound, RequestFailed, action_error, arrived};
 pub use field::{FieldNotes, TextField, described_by};
 
 use leptos::prelude::*;
