@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The bundles, by binary: the owners' journeys and the staff console.
-const BUNDLES: [&str; 6] = [
-    "care-portal",
-    "care-coverage",
-    "care-activation",
-    "care-verification",
-    "care-claims",
-    "care-staff",
-];
+/// The bundles, by binary: the owners' home and other journeys, and the staff console.
+fn bundles() -> Vec<String> {
+    let journeys = crate::assets::JOURNEYS.iter().map(|j| format!("care-{j}"));
+    std::iter::once("care-portal".to_owned())
+        .chain(journeys)
+        .chain(["care-staff".to_owned()])
+        .collect()
+}
 /// Lines per bundle: the heaviest crates, then the heaviest single items.
 const CRATES: usize = 14;
 const ITEMS: usize = 8;
@@ -32,8 +31,8 @@ pub fn report(root: &Path) -> Result<()> {
          # heaviest single items. Brotli sends about a third of these bytes.\n",
     );
     let work = root.join("target/size");
-    for bundle in BUNDLES {
-        let named = named_wasm(root, &work, bundle)?;
+    for bundle in bundles() {
+        let named = named_wasm(root, &work, &bundle)?;
         let rows = items(root, &named)?;
         let total: u64 = rows.iter().map(|(_, b)| b).sum();
         let mut by_crate: BTreeMap<String, u64> = BTreeMap::new();
