@@ -7,10 +7,14 @@
 //! test clock too).
 //!
 //! An entry serves a lookup only while [`Db::commits`] has not moved since it was
-//! read: a lookup after an acknowledged write on the same instance always shows it,
-//! and one after a write by another instance (PostgreSQL) or an operator command
-//! within [`WATCH_INTERVAL`](crate::db::WATCH_INTERVAL) of its commit. [`MAX_AGE`] is
-//! only a backstop, should the watch of other writers ever stop.
+//! read: a lookup after an acknowledged write on the same instance always shows it.
+//! A write by an operator command (SQLite) shows within
+//! [`WATCH_INTERVAL`](crate::db::WATCH_INTERVAL) of its commit; one by another instance
+//! (PostgreSQL) as soon as its notification arrives (milliseconds): the tables these
+//! records are read from (`devices`, `coverages`, `terms`, `replacements`) notify at
+//! each commit (migration `0008_notify_coverage_writes.sql`), and a listener that stops
+//! hearing its own beat lets go of everything within about three watch intervals.
+//! [`MAX_AGE`] is only a backstop, should the watch ever stop.
 //!
 //! Unknown serials are not kept: the cache holds at most [`CAPACITY`] devices that exist.
 

@@ -14,13 +14,22 @@ pub mod column;
 
 use anyhow::{Context, Result};
 use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgListener;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// How often [`Db::watch_other_writers`] looks for writes by other processes.
+/// How often [`Db::watch_other_writers`] looks for writes by other processes (SQLite)
+/// or beats to prove it still hears them (PostgreSQL).
 pub const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+/// PostgreSQL: silence on [`WRITES_CHANNEL`] for longer than this (no beat came back)
+/// counts as changed, at every beat, until the listener hears again.
+const DEAF_AFTER: Duration = Duration::from_millis(600);
+/// PostgreSQL: the channel `0008_notify_coverage_writes.sql`'s triggers notify.
+const WRITES_CHANNEL: &str = "care_writes";
+/// The payload of the watch's own beat on [`WRITES_CHANNEL`] (a table's name is never empty).
+const BEAT: &str = "";
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -39,6 +48,8 @@ pub struct Db {
     reader: AnyPool,
     /// Writes committed here or seen from elsewhere: see [`Db::commits`].
     commits: Arc<AtomicU64>,
+    /// PostgreSQL: where [`Db::watch_other_writers`] listens.
+    listen_url: Option<Arc<str>>,
 }
 
 impl Db {
@@ -62,6 +73,7 @@ impl Db {
                 writer: pool.clone(),
                 reader: pool,
                 commits: Arc::default(),
+                listen_url: Some(url.into()),
             });
         }
         let path = url
@@ -96,6 +108,7 @@ impl Db {
             writer,
             reader,
             commits: Arc::default(),
+            listen_url: None,
         })
     }
 
@@ -159,51 +172,106 @@ impl Db {
     }
 
     /// A count that moves with every write transaction this process commits and, once
-    /// [`Db::watch_other_writers`] runs, within [`WATCH_INTERVAL`] of a write by any other
-    /// process. What a read transaction begun after the count was taken saw is still
-    /// current while the count is unchanged: the test a cache of records needs.
+    /// [`Db::watch_other_writers`] runs, soon after a write by any other process (see
+    /// there how soon). What a read transaction begun after the count was taken saw is
+    /// still current while the count is unchanged: the test a cache of records needs.
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Acquire)
     }
 
     /// Moves [`Db::commits`] when another process writes (another instance on
-    /// PostgreSQL, an operator command on SQLite), looked for every [`WATCH_INTERVAL`]
-    /// for as long as the runtime runs. A failed look moves it too: unknown is changed.
+    /// PostgreSQL, an operator command on SQLite), for as long as the runtime runs.
+    /// - SQLite: `data_version` of the writer's own connection, looked at every
+    ///   [`WATCH_INTERVAL`]; it moves only for commits by other connections, and this
+    ///   process has no other writing one. A failed look moves it too.
+    /// - PostgreSQL: the notifications of [`WRITES_CHANNEL`], which the migrations'
+    ///   triggers send at the commit of a write to a table an in-memory copy is made
+    ///   from: heard within milliseconds of the commit. Writes to other tables (mail,
+    ///   rate limits, uploads) do not move it.
     pub fn watch_other_writers(&self) {
+        match (&self.listen_url, self.dialect) {
+            (Some(url), Dialect::Postgres) => self.listen_for_writes(url.clone()),
+            _ => self.poll_data_version(),
+        }
+    }
+
+    fn poll_data_version(&self) {
         let db = self.clone();
         tokio::spawn(async move {
             let mut last = None;
             loop {
                 tokio::time::sleep(WATCH_INTERVAL).await;
-                let mark = db.write_mark().await.ok();
+                let version: Option<i64> = sqlx::query_scalar("PRAGMA data_version")
+                    .fetch_one(&db.writer)
+                    .await
+                    .ok();
                 // The first look moves it once too: nothing was known before it.
-                if mark.is_none() || mark != last {
-                    db.commits.fetch_add(1, Ordering::AcqRel);
+                if version.is_none() || version != last {
+                    db.moved();
                 }
-                last = mark;
+                last = version;
             }
         });
     }
 
-    /// A value that changes when another process writes. SQLite: `data_version` of
-    /// the writer's own connection, which moves only for commits by other connections,
-    /// and this process has no other writing one. PostgreSQL: the next transaction id,
-    /// which moves with any writing transaction (only those take one), this process's
-    /// own included.
-    async fn write_mark(&self) -> Result<String> {
-        match self.dialect {
-            Dialect::Sqlite => {
-                let version: i64 = sqlx::query_scalar("PRAGMA data_version")
-                    .fetch_one(&self.writer)
-                    .await?;
-                Ok(version.to_string())
+    /// Two tasks: one hears the channel, one sends a beat on it every
+    /// [`WATCH_INTERVAL`]. A listener that has heard nothing, not even a beat, for
+    /// [`DEAF_AFTER`] may have missed writes (a connection silently gone): it moves the
+    /// count at every beat until it hears again, so nothing kept is older than that.
+    /// (Two tasks rather than one `select!`: `PgListener::try_recv` is not safe to
+    /// cancel in the middle of a message.)
+    fn listen_for_writes(&self, url: Arc<str>) {
+        let started = std::time::Instant::now();
+        let heard_ms = Arc::new(AtomicU64::new(0));
+        let (db, heard) = (self.clone(), heard_ms.clone());
+        tokio::spawn(async move {
+            loop {
+                let listening = async {
+                    let mut listener = PgListener::connect(&url).await?;
+                    listener.listen(WRITES_CHANNEL).await?;
+                    // What was written before this instant was not heard.
+                    db.moved();
+                    loop {
+                        let note = listener.try_recv().await?;
+                        let now = started.elapsed().as_millis() as u64;
+                        heard.store(now, Ordering::Release);
+                        match note {
+                            Some(note) if note.payload() == BEAT => {}
+                            Some(_) => db.moved(),
+                            // The connection was lost and is made again at the next
+                            // call: what was sent meanwhile is lost with it.
+                            None => db.moved(),
+                        }
+                    }
+                };
+                let outcome: Result<(), sqlx::Error> = listening.await;
+                if let Err(e) = outcome {
+                    tracing::warn!(error = %e, "listening for other instances' writes; again shortly");
+                }
+                db.moved();
+                tokio::time::sleep(WATCH_INTERVAL).await;
             }
-            Dialect::Postgres => Ok(sqlx::query_scalar(
-                "SELECT pg_snapshot_xmax(pg_current_snapshot())::text",
-            )
-            .fetch_one(&self.reader)
-            .await?),
-        }
+        });
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(WATCH_INTERVAL);
+            loop {
+                beat.tick().await;
+                let last = Duration::from_millis(heard_ms.load(Ordering::Acquire));
+                if started.elapsed().saturating_sub(last) > DEAF_AFTER {
+                    db.moved();
+                }
+                let _ = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(WRITES_CHANNEL)
+                    .bind(BEAT)
+                    .execute(&db.reader)
+                    .await;
+            }
+        });
+    }
+
+    fn moved(&self) {
+        self.commits.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The pool writes go through, for a single statement that is its own

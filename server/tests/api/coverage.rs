@@ -1,7 +1,7 @@
 use crate::helpers::{TestApp, problem, spawn_app};
 use care_rules::Serial;
 use care_server::coverage::DeviceState;
-use care_server::db::WATCH_INTERVAL;
+use care_server::db::{Dialect, WATCH_INTERVAL};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,8 +50,8 @@ async fn unknown_and_malformed_serials_are_refused() {
 
 /// The records an instance keeps for `serial`: two lookups back to back, with no write
 /// between them, get the same records. (The count may move between any two lookups when
-/// something writes: the startup sweeps, or on PostgreSQL any other test, since the watch
-/// sees every writing transaction of the cluster. So try again until a pair is quiet.)
+/// something writes, say the startup sweeps, or while the watch starts listening. So
+/// try again until a pair is quiet.)
 async fn settled(app: &TestApp, serial: &Serial) -> Arc<DeviceState> {
     let lookup = || app.state.coverage.device(&app.db, serial);
     for _ in 0..200 {
@@ -158,4 +158,87 @@ async fn another_instances_write_shows_within_the_watch_interval() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+// PostgreSQL: other instances hear only writes to the tables the records are read from.
+
+#[tokio::test]
+async fn other_writes_on_postgres_leave_the_kept_records_alone() {
+    let first = spawn_app().await;
+    if first.db.dialect() != Dialect::Postgres {
+        // SQLite has one instance; an operator command's write retires everything.
+        return;
+    }
+    let second = first.restart().await;
+    first.add_device("SN0000000001", "osmo-360", None).await;
+    first.add_old_device("SN0000000003").await;
+    let serial = Serial::parse("SN0000000001").expect("serial");
+    // Once the new instance listens (it begins by letting go of what it kept).
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    let kept = settled(&second, &serial).await;
+    // A video case and its mail: writes to other tables.
+    first.open_case("SN0000000003").await;
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    let still = second
+        .state
+        .coverage
+        .device(&second.db, &serial)
+        .await
+        .expect("read");
+    assert!(
+        Arc::ptr_eq(&kept, &still),
+        "retired by a write to another table"
+    );
+    // A write to a device is heard (in milliseconds; a second leaves room for a busy
+    // machine).
+    first.add_device("SN0000000002", "osmo-360", None).await;
+    let written = Instant::now();
+    loop {
+        let now = second
+            .state
+            .coverage
+            .device(&second.db, &serial)
+            .await
+            .expect("read");
+        if !Arc::ptr_eq(&kept, &now) {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "not heard after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Every table the coverage records are read from notifies the other instances: the
+/// `FROM` clauses of the coverage feature's queries against the triggers there are.
+#[tokio::test]
+async fn every_table_coverage_is_read_from_notifies_other_instances() {
+    let app = spawn_app().await;
+    if app.db.dialect() != Dialect::Postgres {
+        return;
+    }
+    let mut read = std::collections::BTreeSet::new();
+    for file in ["src/coverage/devices.rs", "src/coverage/chains.rs"] {
+        let source = std::fs::read_to_string(file).expect("the coverage queries");
+        for clause in source.split("FROM ").skip(1) {
+            let table: String = clause
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            read.insert(table);
+        }
+    }
+    assert!(read.contains("replacements"), "{read:?}");
+    let notifying: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'care_notify_write'",
+    )
+    .fetch_all(&app.pool().await)
+    .await
+    .expect("triggers");
+    let notifying: std::collections::BTreeSet<String> = notifying.into_iter().collect();
+    assert_eq!(read, notifying);
 }
