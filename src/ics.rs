@@ -22,7 +22,9 @@ pub fn calendar(events: &[(Timestamp, String)], uid_seed: &str) -> String {
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Care Refresh//Portal//PL\r\nCALSCALE:GREGORIAN\r\n",
     );
     for (i, (at, summary)) in events.iter().enumerate() {
-        let end = *at + jiff::SignedDuration::from_mins(15);
+        // `after` saturates: jiff's `+` would panic through its error formatting,
+        // which is a third of the date code in the bundle.
+        let end = care_rules::time::after(*at, jiff::SignedDuration::from_mins(15));
         out.push_str("BEGIN:VEVENT\r\n");
         out.push_str(&format!("UID:{uid_seed}-{i}@care-refresh\r\n"));
         out.push_str(&format!("DTSTAMP:{}\r\n", stamp(*at)));

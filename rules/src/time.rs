@@ -2,8 +2,9 @@
 //! are shown in Europe/Warsaw. There is no clock here: callers pass `now`.
 
 use crate::lang::Lang;
+use jiff::SignedDuration;
+use jiff::civil::Date;
 use jiff::tz::{self, TimeZone};
-use jiff::{SignedDuration, ToSpan};
 
 pub use jiff::Timestamp;
 
@@ -35,10 +36,30 @@ pub fn after(t: Timestamp, duration: SignedDuration) -> Timestamp {
 
 /// `t` plus calendar months on the UTC instant (R4): the day of month is kept, and a
 /// day the target month lacks (the 31st, 29 February) falls back to its last day.
+/// Built from the civil fields rather than with jiff's span arithmetic, whose `expect`
+/// on overflow takes jiff's whole error formatting (about 60 KB of the Wasm, every
+/// message of its parsers) into each browser bundle that shows a deadline.
 pub fn add_months(t: Timestamp, months: i32) -> Timestamp {
-    t.to_zoned_datetime(TimeZone::UTC)
-        .saturating_add(months.months())
-        .timestamp()
+    let beyond = if months < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    };
+    let at = TimeZone::UTC.to_datetime(t);
+    let index = i64::from(at.year()) * 12 + i64::from(at.month()) - 1 + i64::from(months);
+    let (Ok(year), Ok(month)) = (
+        i16::try_from(index.div_euclid(12)),
+        i8::try_from(index.rem_euclid(12) + 1),
+    ) else {
+        return beyond;
+    };
+    let Ok(first) = Date::new(year, month, 1) else {
+        return beyond;
+    };
+    Date::new(year, month, at.day().min(first.days_in_month()))
+        .ok()
+        .and_then(|date| TimeZone::UTC.to_timestamp(date.to_datetime(at.time())).ok())
+        .unwrap_or(beyond)
 }
 
 /// A deadline as people in Poland read it: `24.11.2026, 15:30` in Polish,
@@ -169,6 +190,28 @@ pub(crate) mod tests {
         assert_eq!(
             add_months(at("2026-03-15T10:20:30Z"), 24),
             at("2028-03-15T10:20:30Z")
+        );
+    }
+
+    #[test]
+    fn months_cross_years_both_ways_and_saturate_at_the_ends_of_time() {
+        assert_eq!(
+            add_months(at("2026-11-30T10:00:00.5Z"), 3),
+            at("2027-02-28T10:00:00.5Z")
+        );
+        assert_eq!(
+            add_months(at("2026-01-31T00:00:00Z"), -2),
+            at("2025-11-30T00:00:00Z")
+        );
+        assert_eq!(add_months(Timestamp::MAX, 1), Timestamp::MAX);
+        assert_eq!(add_months(Timestamp::MIN, -1), Timestamp::MIN);
+        assert_eq!(
+            add_months(at("2026-01-01T00:00:00Z"), i32::MAX),
+            Timestamp::MAX
+        );
+        assert_eq!(
+            add_months(at("2026-01-01T00:00:00Z"), i32::MIN + 12),
+            Timestamp::MIN
         );
     }
 

@@ -341,7 +341,7 @@ pub fn Uploader(
         (rate > 0.0 && phase.get() == Phase::Sending).then(|| {
             let seconds = ((total.get() - sent.get()) / rate).max(0.0) as i64;
             let now = Timestamp::UNIX_EPOCH;
-            let later = now + jiff::SignedDuration::from_secs(seconds);
+            let later = care_rules::time::after(now, jiff::SignedDuration::from_secs(seconds));
             t_string!(
                 i18n,
                 upload_speed,
