@@ -150,3 +150,15 @@ db.commit()
 `;
   execFileSync('python3', ['-c', script, join(DATA, 'care.db'), to, subject, lastError]);
 }
+
+/** The bodies of the messages queued for `to` (any case), oldest first, read from the
+ *  server's SQLite outbox with python3's sqlite3. */
+export function mailTo(to) {
+  const script = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+rows = db.execute("SELECT body FROM outbox WHERE lower(to_addr) = lower(?) ORDER BY id", (sys.argv[2],))
+print(json.dumps([r[0] for r in rows]))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script, join(DATA, 'care.db'), to], { encoding: 'utf8' }));
+}

@@ -18,7 +18,7 @@ const BUILD = 'BUILD';
 const SHELLS = {};
 
 // The journey of an address, by its first segment, as `Journey::for_path` decides.
-const FIRST_SEGMENT = { coverage: 'coverage', activate: 'activation', verification: 'verification', claims: 'claims' };
+const FIRST_SEGMENT = { coverage: 'coverage', activate: 'activation', verification: 'verification', claims: 'claims', me: 'owner' };
 const journeyOf = (path) => FIRST_SEGMENT[path.split('/')[1]] || 'home';
 const pageOf = (journey) => SHELLS[journey][0];
 const kept = new Set(Object.values(SHELLS).flat());

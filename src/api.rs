@@ -116,6 +116,23 @@ pub async fn post_no_content(path: &str, lang: Lang) -> Result<(), ApiError> {
     }
 }
 
+/// POSTs JSON to a route that answers `204 No Content`.
+pub async fn post_for_no_content<B: Serialize>(
+    path: &str,
+    body: &B,
+    lang: Lang,
+) -> Result<(), ApiError> {
+    let request = with_lang(Request::post(path), lang)
+        .json(body)
+        .map_err(|_| ApiError::Server)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        answer::<serde_json::Value>(response).await.map(|_| ())
+    }
+}
+
 /// A fresh random key for one submission (not secret: it only makes retries safe).
 pub fn idempotency_key() -> String {
     (0..4)

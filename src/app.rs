@@ -8,6 +8,7 @@ use crate::claims::{ClaimPage, FileClaim};
 use crate::coverage::{CoverageLookup, CoveragePage};
 use crate::home::{Home, Terms};
 use crate::i18n::*;
+use crate::owner::OwnerPage;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
 use crate::ui::{Elsewhere, SkipLink};
 use crate::verification::{CasePage, OpenCase};
@@ -76,6 +77,15 @@ pub fn claim_pages() -> AnyView {
     .into_any()
 }
 
+pub fn owner_pages() -> AnyView {
+    view! {
+        <Routes fallback=Elsewhere>
+            <Route path=path!("/me") view=OwnerPage />
+        </Routes>
+    }
+    .into_any()
+}
+
 /// One journey's app: language, layout, and its pages.
 #[component]
 fn App(journey: Journey, pages: fn() -> AnyView) -> impl IntoView {
@@ -108,6 +118,7 @@ fn Layout(pages: fn() -> AnyView) -> impl IntoView {
         <main id="main" tabindex="-1">{pages()}</main>
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
+            <p><A href="/me">{t!(i18n, owner_link)}</A></p>
             // The console is another app (its own bundle): leave this one for it.
             <p><a href="/staff" rel="external">{t!(i18n, staff_link)}</a></p>
         </footer>

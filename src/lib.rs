@@ -19,6 +19,7 @@ pub mod coverage;
 mod format;
 pub mod home;
 mod ics;
+mod owner;
 mod refusal;
 mod staff;
 mod ui;

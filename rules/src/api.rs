@@ -951,3 +951,77 @@ mod tests {
         );
     }
 }
+
+/// `POST /api/owner/access`: ask for a sign-in link to the owner's page (`/me`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerAccessRequest {
+    pub email: String,
+}
+
+/// The one answer to every ask for a link, whether the address has records or not,
+/// and whether or not it was over its limit: nothing tells them apart.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerAccessAccepted {
+    /// Always `"accepted"`: a link goes out if the address has devices, cases or claims.
+    pub status: String,
+}
+
+/// `POST /api/owner/session`: the token from the emailed link, for a session.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerSessionRequest {
+    pub token: String,
+}
+
+/// `GET /api/owner/overview`: everything of one email address, newest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerOverview {
+    pub email: String,
+    pub devices: Vec<OwnerDevice>,
+    pub verifications: Vec<OwnerCase>,
+    pub claims: Vec<OwnerClaim>,
+}
+
+/// A device the address activated a plan for, with its coverage now.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerDevice {
+    pub serial: String,
+    pub product_id: String,
+    pub status: CoverageStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
+    pub ends_at: Option<Timestamp>,
+    pub replacements: Replacements,
+}
+
+/// A verification case the address opened.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerCase {
+    pub id: String,
+    pub serial: String,
+    pub status: VerificationStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(default, with = "crate::time::rfc3339::option")]
+    pub activation_deadline: Option<Timestamp>,
+}
+
+/// A claim the address filed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerClaim {
+    pub id: String,
+    /// `CR-` and 8 characters.
+    pub number: String,
+    pub serial: String,
+    pub status: ClaimStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "crate::time::rfc3339")]
+    pub filed_at: Timestamp,
+}

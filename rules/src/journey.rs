@@ -17,6 +17,8 @@ pub enum Journey {
     Verification,
     /// `/claims/new` and `/claims/{id}`.
     Claims,
+    /// `/me`, the owner's page behind an emailed link.
+    Owner,
 }
 
 crate::wire_names!(Journey {
@@ -25,6 +27,7 @@ crate::wire_names!(Journey {
     Activation => "activation",
     Verification => "verification",
     Claims => "claims",
+    Owner => "owner",
 });
 
 impl Journey {
@@ -36,6 +39,7 @@ impl Journey {
             "activate" => Journey::Activation,
             "verification" => Journey::Verification,
             "claims" => Journey::Claims,
+            "me" => Journey::Owner,
             _ => Journey::Home,
         }
     }
@@ -68,6 +72,9 @@ mod tests {
             ("/activate?serial=SN1", Journey::Activation),
             ("/verification", Journey::Verification),
             ("/verification/7f0c", Journey::Verification),
+            ("/me", Journey::Owner),
+            ("/me#token=abc", Journey::Owner),
+            ("/mee", Journey::Home),
             ("/claims/new", Journey::Claims),
             ("/claims/CR-ABCD2345", Journey::Claims),
             // A prefix of a segment is not the segment.

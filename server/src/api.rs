@@ -3,7 +3,7 @@
 
 use crate::http::{self, openapi};
 use crate::state::AppState;
-use crate::{activation, claims, coverage, email, payments, portal, staff, verification};
+use crate::{activation, claims, coverage, email, owner, payments, portal, staff, verification};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};
@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(claims::router())
         .merge(payments::router())
         .merge(staff::router())
+        .merge(owner::router())
         .merge(email::failed::router())
         .split_for_parts();
     openapi::complete(&mut doc);

@@ -24,6 +24,7 @@ pub mod ids;
 pub mod jobs;
 pub mod metrics;
 pub mod operator;
+pub mod owner;
 pub mod payments;
 pub mod portal;
 pub mod rate_limit;

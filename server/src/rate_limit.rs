@@ -28,6 +28,10 @@ pub struct RateLimits {
     /// Uploads one client, and one case, may create per window.
     pub uploads_per_client: u32,
     pub uploads_per_case: u32,
+    /// Sign-in links one address, and one client, may ask for per window (each may
+    /// send mail to an address the asker need not own).
+    pub links_per_address: u32,
+    pub links_per_client: u32,
 }
 
 impl Default for RateLimits {
@@ -39,6 +43,8 @@ impl Default for RateLimits {
             cases_per_client: 20,
             uploads_per_client: 30,
             uploads_per_case: 10,
+            links_per_address: 3,
+            links_per_client: 10,
         }
     }
 }

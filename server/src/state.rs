@@ -75,4 +75,10 @@ impl Links {
     pub fn coverage(&self, serial: &str) -> String {
         format!("{}/coverage/{serial}", self.public_url)
     }
+
+    /// The owner's sign-in link: the token in the fragment, which browsers never send
+    /// to a server, so it reaches no access log or proxy.
+    pub fn owner_sign_in(&self, token: &str) -> String {
+        format!("{}/me#token={token}", self.public_url)
+    }
 }

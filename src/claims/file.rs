@@ -8,6 +8,7 @@ use crate::clock::use_ticking_now;
 use crate::coverage::api as coverage_api;
 use crate::format::lang;
 use crate::i18n::*;
+use crate::owner::AskForLink;
 use crate::refusal::{api_message, message};
 use crate::ui::{FieldNotes, FormError, TextField, use_title};
 use care_rules::api::{ClaimRequest, CustomerInput, DeviceDocument};
@@ -198,5 +199,6 @@ pub fn FileClaim() -> impl IntoView {
             <FormError error=other_error />
             <button type="submit" disabled=move || file.pending().get()>{t!(i18n, claim_submit)}</button>
         </form>
+        <AskForLink />
     }
 }

@@ -7,6 +7,7 @@ use super::{api, status_class, status_text};
 use crate::api::ApiError;
 use crate::format::{lang, when};
 use crate::i18n::*;
+use crate::owner::AskForLink;
 use crate::refusal::message;
 use crate::ui::{FormError, Loading, RequestFailed, action_error, use_title};
 use care_rules::api::ClaimDocument;
@@ -75,6 +76,7 @@ fn UnknownClaim() -> impl IntoView {
                 <a class="button secondary" href="/coverage">{t!(i18n, nav_coverage)}</a>
             </div>
         </section>
+        <AskForLink />
     }
 }
 

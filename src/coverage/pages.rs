@@ -8,6 +8,7 @@ use crate::api::ApiError;
 use crate::clock::use_ticking_now;
 use crate::format::lang;
 use crate::i18n::*;
+use crate::owner::AskForLink;
 use crate::refusal::api_message;
 use crate::ui::{Loading, RequestFailed, TextField, use_title};
 use care_rules::api::{CoverageDocument, DeviceDocument};
@@ -59,6 +60,7 @@ pub fn CoverageLookup() -> impl IntoView {
     view! {
         <h1>{t!(i18n, coverage_title)}</h1>
         <LookupForm initial="" server_error=Signal::derive(|| None::<String>) />
+        <AskForLink />
     }
 }
 

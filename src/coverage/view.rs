@@ -10,7 +10,7 @@ use care_rules::{CoverageStatus, Plan, Product, Timestamp, WarrantyReward};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
-fn status_text(i18n: I18nContext<Locale>, status: CoverageStatus) -> String {
+pub fn status_text(i18n: I18nContext<Locale>, status: CoverageStatus) -> String {
     match status {
         CoverageStatus::Active => t_string!(i18n, status_active),
         CoverageStatus::Exhausted => t_string!(i18n, status_exhausted),
@@ -24,7 +24,7 @@ fn status_text(i18n: I18nContext<Locale>, status: CoverageStatus) -> String {
 /// The badge's colour says what the status means: covered (success), covered but
 /// with nothing left or about to lapse (warning), lapsed (danger), never had a plan
 /// (information).
-fn status_class(status: CoverageStatus) -> &'static str {
+pub fn status_class(status: CoverageStatus) -> &'static str {
     match status {
         CoverageStatus::Active => "status success",
         CoverageStatus::Exhausted | CoverageStatus::Grace => "status warning",

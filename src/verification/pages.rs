@@ -10,6 +10,7 @@ use crate::clock::use_ticking_now;
 use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::ics;
+use crate::owner::AskForLink;
 use crate::refusal::api_message;
 use crate::refusal::message;
 use crate::ui::{FormError, Loading, RequestFailed, TextField, use_title};
@@ -242,6 +243,7 @@ fn UnknownCase() -> impl IntoView {
                 <a class="button secondary" href="/coverage">{t!(i18n, nav_coverage)}</a>
             </div>
         </section>
+        <AskForLink />
     }
 }
 

@@ -26,7 +26,7 @@ fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
 
 /// The journeys built as bundles of their own under `dist/bundle/<journey>/`, as
 /// `care_rules::Journey` names them (the home bundle is `dist/` itself).
-pub const JOURNEYS: [&str; 4] = ["coverage", "activation", "verification", "claims"];
+pub const JOURNEYS: [&str; 5] = ["coverage", "activation", "verification", "claims", "owner"];
 
 /// The page Trunk builds a journey's bundle from: the home page (`index.html`) with that
 /// journey's binary, and without the files only the home bundle copies (icon, manifest,

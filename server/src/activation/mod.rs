@@ -214,6 +214,19 @@ async fn activate(
     }
 }
 
+/// The serials an address activated or extended plans for, the latest activation
+/// first (for the owner's page). `email` lower-cased.
+pub async fn serials_of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT serial, MAX(created_at) AS latest FROM activations
+         WHERE lower(customer_email) = $1 GROUP BY serial ORDER BY latest DESC, serial",
+    )
+    .bind(email)
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|(serial, _)| serial).collect())
+}
+
 async fn insert_record(
     tx: &mut Tx,
     id: &str,

@@ -133,6 +133,18 @@ pub async fn insert(tx: &mut Tx, c: &ClaimRecord) -> Result<()> {
     Ok(())
 }
 
+/// The claims an address filed, newest first (for the owner's page). `email`
+/// lower-cased.
+pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<ClaimRecord>> {
+    let rows = sqlx::query(&format!(
+        "{COLUMNS} WHERE lower(customer_email) = $1 ORDER BY filed_at DESC, id"
+    ))
+    .bind(email)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// A claim, locked in a write transaction on PostgreSQL.
 pub async fn find(tx: &mut Tx, id: &str) -> Result<Option<ClaimRecord>> {
     let row = sqlx::query(&format!("{COLUMNS} WHERE id = $1{}", tx.for_update()))

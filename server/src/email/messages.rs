@@ -127,6 +127,19 @@ impl Activated {
     }
 }
 
+/// A sign-in link to the owner's page: single use, valid for 30 minutes. Anyone can
+/// ask for one for any address, so it waits its turn above the hourly limit.
+pub struct OwnerSignIn {
+    pub lang: Lang,
+    pub minutes: i64,
+    pub link: String,
+}
+message!(
+    OwnerSignIn,
+    OwnerSignInPl = "email/owner_sign_in.pl.txt",
+    OwnerSignInEn = "email/owner_sign_in.en.txt"
+);
+
 /// A verification case opened: its link and what the video must show.
 pub struct CaseOpened {
     pub lang: Lang,

@@ -8,7 +8,7 @@ use care_rules::api::CoverageDocument;
 use care_rules::{Coverage, Lang, Money, Plan, Product, RejectReason, Serial, Term, Timestamp};
 
 /// The names `preview` takes.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "activated",
     "case_opened",
     "video_accepted",
@@ -22,6 +22,7 @@ pub const NAMES: [&str; 13] = [
     "payment_refunded",
     "coverage_ending",
     "coverage_ended",
+    "owner_sign_in",
 ];
 
 const TO: &str = "jan.kowalski@example.pl";
@@ -50,6 +51,14 @@ pub fn preview(name: &str, lang: Lang) -> Result<Letter> {
             compose(TO, &m)
         }
         "case_opened" => compose(TO, &CaseOpened { lang, serial, link }),
+        "owner_sign_in" => compose(
+            TO,
+            &OwnerSignIn {
+                lang,
+                minutes: 30,
+                link: "https://care-refresh.example/me#token=0123456789abcdef".to_owned(),
+            },
+        ),
         "video_accepted" => {
             let deadline = start + jiff::SignedDuration::from_hours(72);
             compose(TO, &VideoAccepted::new(lang, &serial, deadline, link))

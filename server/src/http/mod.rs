@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod paging;
 pub mod problem;
 pub mod security;
+pub mod sessions;
 
 use crate::clock::Clock;
 use axum::extract::Request;

@@ -1,7 +1,8 @@
 //! Time-driven work: retention of videos, reminders of a coverage's end, pruning of
-//! what is kept only for a while (idempotency keys, rate-limit counters), and the
-//! reconciliation of online payments left open. Each runs at start and every ten
-//! minutes, and (but the reconciliation) at once when the test clock moves.
+//! what is kept only for a while (idempotency keys, rate-limit counters), the
+//! reconciliation of online payments left open, and sign-in links a stop left unsent.
+//! Each runs at start and every ten minutes, and (but the last two) at once when the
+//! test clock moves.
 
 pub mod reminders;
 pub mod retention;
@@ -38,6 +39,10 @@ pub async fn run(state: AppState) {
         }
         if let Err(e) = prune(&state, now).await {
             tracing::warn!(error = format!("{e:#}"), "pruning failed");
+        }
+        // Asks for a sign-in link are answered as they come; these are any a stop left.
+        if let Err(e) = crate::owner::links::send_links(&state).await {
+            tracing::warn!(error = format!("{e:#}"), "sending sign-in links failed");
         }
         if let Err(e) = crate::payments::reconcile_all(&state).await {
             tracing::warn!(error = format!("{e:#}"), "payment reconciliation failed");

@@ -91,9 +91,10 @@ async fn login(
             "wrong email or password",
         ));
     };
-    let token = crate::ids::random_token();
     let at = state.clock.now();
-    session::insert(&mut tx, &token, &account.email, at).await?;
+    let cookie = session::SESSIONS
+        .start(&mut tx, &account.email, at, state.secure_cookies)
+        .await?;
     let user = StaffUser {
         email: account.email,
         role: account.role,
@@ -110,7 +111,6 @@ async fn login(
     )
     .await?;
     tx.commit().await?;
-    let cookie = session::cookie(token, state.secure_cookies, session::LENGTH.as_secs());
     Ok((jar.add(cookie), Json(member(&user))))
 }
 
@@ -121,13 +121,9 @@ async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    if let Some(cookie) = jar.get(session::COOKIE) {
-        let mut tx = state.db.write().await?;
-        session::delete(&mut tx, cookie.value()).await?;
-        tx.commit().await?;
-    }
-    let cleared = session::cookie(String::new(), state.secure_cookies, 0);
-    Ok((jar.add(cleared), StatusCode::NO_CONTENT))
+    Ok(session::SESSIONS
+        .end(&state.db, jar, state.secure_cookies)
+        .await?)
 }
 
 /// Who is signed in.

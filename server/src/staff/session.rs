@@ -1,25 +1,25 @@
-//! Staff sessions: a cookie (HttpOnly, SameSite=Strict, Secure behind TLS) whose token
-//! is kept only as a hash in the database, so any instance can check it; and the
-//! extractor every staff route starts with.
-//!
-//! CSRF: the cookie is never sent on a cross-site request (SameSite=Strict), and every
-//! staff action takes a JSON body, which a cross-site form cannot send.
+//! Staff sessions (12 hours; `crate::http::sessions` keeps them) and the extractor
+//! every staff route starts with: a session counts only while its account is enabled.
 
 use super::accounts::{self, StaffRecord};
 use crate::db::Tx;
 use crate::db::column::secs;
 use crate::http::problem::ApiError;
+use crate::http::sessions::{SessionKind, token_hash};
 use crate::state::AppState;
 use anyhow::Result;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use care_rules::{Refusal, Role, Timestamp};
 use jiff::SignedDuration;
-use sha2::{Digest, Sha256};
 
-pub const COOKIE: &str = "care_staff";
-pub const LENGTH: SignedDuration = SignedDuration::from_hours(12);
+pub const SESSIONS: SessionKind = SessionKind {
+    table: "staff_sessions",
+    cookie: "care_staff",
+    path: "/",
+    length: SignedDuration::from_hours(12),
+};
 
 /// A signed-in staff member.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for StaffUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar
-            .get(COOKIE)
+            .get(SESSIONS.cookie)
             .map(Cookie::value)
             .ok_or_else(|| ApiError::detail(Refusal::Unauthorized, "sign in first"))?;
         let mut tx = state.db.read().await?;
@@ -72,24 +72,6 @@ impl FromRequestParts<AppState> for StaffUser {
     }
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-pub async fn insert(tx: &mut Tx, token: &str, email: &str, at: Timestamp) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO staff_sessions (token_hash, email, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash(token))
-    .bind(email)
-    .bind(secs(at))
-    .bind(secs(at + LENGTH))
-    .execute(tx.conn())
-    .await?;
-    Ok(())
-}
-
 /// The staff member of a session that has not expired at `now`.
 async fn find(tx: &mut Tx, token: &str, now: Timestamp) -> Result<Option<StaffRecord>> {
     let email: Option<String> = sqlx::query_scalar(
@@ -106,14 +88,6 @@ async fn find(tx: &mut Tx, token: &str, now: Timestamp) -> Result<Option<StaffRe
     }
 }
 
-pub async fn delete(tx: &mut Tx, token: &str) -> Result<()> {
-    sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(tx.conn())
-        .await?;
-    Ok(())
-}
-
 /// Ends every session of a member (a new password, a disabled account).
 pub async fn end_all(tx: &mut Tx, email: &str) -> Result<u64> {
     let done = sqlx::query("DELETE FROM staff_sessions WHERE email = $1")
@@ -121,15 +95,4 @@ pub async fn end_all(tx: &mut Tx, email: &str) -> Result<u64> {
         .execute(tx.conn())
         .await?;
     Ok(done.rows_affected())
-}
-
-/// The session cookie; an empty token with `max_age` 0 clears it.
-pub fn cookie(token: String, secure: bool, max_age: i64) -> Cookie<'static> {
-    Cookie::build((COOKIE, token))
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(secure)
-        .path("/")
-        .max_age(time::Duration::seconds(max_age))
-        .build()
 }

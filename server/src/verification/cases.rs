@@ -91,6 +91,18 @@ pub(super) fn from_row(r: &AnyRow) -> Result<VerificationRecord> {
     })
 }
 
+/// The cases an address opened, newest first (for the owner's page). `email`
+/// lower-cased.
+pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<VerificationRecord>> {
+    let rows = sqlx::query(&format!(
+        "{COLUMNS} WHERE lower(email) = $1 ORDER BY created_at DESC, id"
+    ))
+    .bind(email)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// A case, locked in a write: two uploads created for one case at once on two
 /// instances must not both stay open.
 pub async fn find(tx: &mut Tx, id: &str) -> Result<Option<VerificationRecord>> {

@@ -21,6 +21,7 @@ mod migrations;
 mod openapi;
 mod operations;
 mod operator;
+mod owner;
 mod paging;
 mod payments;
 mod reminders;

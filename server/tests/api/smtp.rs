@@ -301,3 +301,54 @@ async fn resending_an_id_that_is_no_message_is_a_problem_not_a_crash() {
         assert_eq!(body["code"], "not_found", "{id}");
     }
 }
+
+/// The owner's sign-in link arrives in the owner's mailbox and signs in once.
+#[tokio::test]
+async fn the_sign_in_link_reaches_the_owners_mailbox_and_works_once() {
+    let Some((address, maildir)) = smtp() else {
+        return;
+    };
+    let app = mailing_app(&format!("smtp://{address}")).await;
+    let owner = unique("owner");
+    app.add_old_device("SN0000000009").await;
+    let response = app
+        .post_json(
+            "/api/verifications",
+            &serde_json::json!({"serial": "SN0000000009", "email": owner}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let response = app
+        .post_json(
+            "/api/owner/access",
+            &serde_json::json!({"email": owner.to_uppercase()}),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    // The case's mail, then the link.
+    let mails = received(&maildir, &owner, 2).await;
+    let link = mails
+        .iter()
+        .filter_map(|raw| mailparse::parse_mail(raw).ok())
+        .map(|mail| part(&mail, "text/plain").get_body().expect("text"))
+        .find_map(|text| {
+            let at = text.find("/me#token=")? + "/me#token=".len();
+            Some(
+                text[at..]
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect::<String>(),
+            )
+        })
+        .expect("a sign-in link");
+    let session = |token: String| {
+        let app = &app;
+        async move {
+            app.post_json("/api/owner/session", &serde_json::json!({ "token": token }))
+                .await
+                .status()
+        }
+    };
+    assert_eq!(session(link.clone()).await, 204);
+    assert_eq!(session(link).await, 401);
+}

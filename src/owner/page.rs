@@ -1,0 +1,199 @@
+//! `/me`: the emailed link opens it with its token in the fragment (`#token=…`, which no
+//! server sees). The page takes the token out of the address at once (so that it is
+//! neither kept in the history nor copied with the address), trades it for a session,
+//! and shows the address's devices, cases and claims with the next step for each.
+
+use super::api;
+use super::ask::AskForLink;
+use crate::api::ApiError;
+use crate::format::{lang, when};
+use crate::i18n::*;
+use crate::ui::{Loading, RequestFailed, use_title};
+use care_rules::api::{OwnerCase, OwnerClaim, OwnerDevice, OwnerOverview};
+use care_rules::{CoverageStatus, Product, Refusal, VerificationStatus};
+use leptos::prelude::*;
+
+/// The token of the link that opened the page, taken out of the address.
+fn take_token() -> Option<String> {
+    let location = window().location();
+    let hash = location.hash().ok()?;
+    let token = hash.strip_prefix("#token=")?.to_owned();
+    if let Ok(history) = window().history() {
+        let path = location.pathname().unwrap_or_else(|_| "/me".to_owned());
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+    }
+    (!token.is_empty()).then_some(token)
+}
+
+#[component]
+pub fn OwnerPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(move || t_string!(i18n, owner_title).to_string());
+    let token = StoredValue::new(take_token());
+    let from_link = token.get_value().is_some();
+    // Bumped by signing out, to show the page as a stranger sees it.
+    let signed_out = RwSignal::new(false);
+    let overview = LocalResource::new(move || {
+        let lang = lang(i18n.get_locale_untracked());
+        let gone = signed_out.get();
+        // The token is used once: a refetch (sign-out, retry) asks with the session.
+        let token = token.try_update_value(Option::take).flatten();
+        async move {
+            if gone {
+                return Err(None);
+            }
+            if let Some(token) = token {
+                api::sign_in(&token, lang).await.map_err(Some)?;
+            }
+            api::overview(lang).await.map_err(Some)
+        }
+    });
+    let sign_out = Action::new_local(move |_: &()| {
+        let lang = lang(i18n.get_locale_untracked());
+        async move { api::sign_out(lang).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            signed_out.set(true);
+        }
+    });
+    view! {
+        <h1>{t!(i18n, owner_title)}</h1>
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || overview.get().map(|result| match result {
+                Ok(doc) => view! {
+                    <Overview doc />
+                    <p class="actions">
+                        <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); }>
+                            {t!(i18n, owner_sign_out)}
+                        </button>
+                    </p>
+                }.into_any(),
+                // Not signed in: a used or expired link says so; the form asks for another.
+                Err(None) => view! { <SignedOut /> }.into_any(),
+                Err(Some(ApiError::Refused(p))) if p.code == Refusal::Unauthorized => view! {
+                    {from_link.then(|| view! { <p class="error-text" role="alert">{t!(i18n, owner_link_used)}</p> })}
+                    <SignedOut />
+                }.into_any(),
+                Err(Some(e)) => view! { <RequestFailed error=e retry=Callback::new(move |_| overview.refetch()) /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedOut() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="lead">{t!(i18n, owner_intro)}</p>
+        <AskForLink sign_in=true />
+    }
+}
+
+#[component]
+fn Overview(doc: OwnerOverview) -> impl IntoView {
+    let i18n = use_i18n();
+    let OwnerOverview {
+        email,
+        devices,
+        verifications,
+        claims,
+    } = doc;
+    view! {
+        <p class="lead">{t!(i18n, owner_signed_in_as, email)}</p>
+        <section aria-labelledby="my-devices">
+            <h2 id="my-devices">{t!(i18n, owner_devices)}</h2>
+            {if devices.is_empty() {
+                view! { <p>{t!(i18n, owner_no_devices)}</p> }.into_any()
+            } else {
+                view! { <ul class="owner-list">{devices.into_iter().map(|d| view! { <DeviceItem device=d /> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="my-cases">
+            <h2 id="my-cases">{t!(i18n, owner_cases)}</h2>
+            {if verifications.is_empty() {
+                view! { <p>{t!(i18n, owner_no_cases)}</p> }.into_any()
+            } else {
+                view! { <ul class="owner-list">{verifications.into_iter().map(|c| view! { <CaseItem case=c /> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section aria-labelledby="my-claims">
+            <h2 id="my-claims">{t!(i18n, owner_claims)}</h2>
+            {if claims.is_empty() {
+                view! { <p>{t!(i18n, owner_no_claims)}</p> }.into_any()
+            } else {
+                view! { <ul class="owner-list">{claims.into_iter().map(|c| view! { <ClaimItem claim=c /> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// A device: its coverage at a glance, and the one thing to do next.
+#[component]
+fn DeviceItem(device: OwnerDevice) -> impl IntoView {
+    let i18n = use_i18n();
+    let name =
+        Product::find(&device.product_id).map_or(device.product_id.clone(), |p| p.name.to_owned());
+    let serial = device.serial.clone();
+    let (next_href, next_text) = match device.status {
+        CoverageStatus::Active => (
+            format!("/claims/new?serial={serial}"),
+            t_string!(i18n, nav_claim),
+        ),
+        CoverageStatus::Grace | CoverageStatus::Exhausted => (
+            format!("/activate?serial={serial}"),
+            t_string!(i18n, owner_extend),
+        ),
+        CoverageStatus::Expired | CoverageStatus::None => (
+            format!("/coverage/{serial}"),
+            t_string!(i18n, owner_see_coverage),
+        ),
+    };
+    let left = device.replacements;
+    view! {
+        <li class="card owner-item">
+            <h3>{name}" · "<span class="serial">{serial.clone()}</span></h3>
+            <p><span class=crate::coverage::view::status_class(device.status)>{crate::coverage::view::status_text(i18n, device.status)}</span></p>
+            {device.ends_at.map(|end| view! {
+                <p>{t!(i18n, owner_until, date = move || when(end, lang(i18n.get_locale())))}</p>
+            })}
+            {(left.total > 0).then(|| view! {
+                <p>{t!(i18n, owner_replacements_left, remaining = left.remaining, total = left.total)}</p>
+            })}
+            <p class="actions">
+                <a class="button" href=next_href>{next_text}</a>
+                <a class="button secondary" href=format!("/coverage/{serial}")>{t!(i18n, owner_coverage_details)}</a>
+            </p>
+        </li>
+    }
+}
+
+#[component]
+fn CaseItem(case: OwnerCase) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = case.status;
+    view! {
+        <li class="card owner-item">
+            <h3>{t!(i18n, owner_case_of, serial = case.serial.clone())}</h3>
+            <p><span class=crate::verification::text::status_class(status)>{crate::verification::text::status(i18n, status)}</span></p>
+            {case.activation_deadline.filter(|_| status == VerificationStatus::Accepted).map(|deadline| view! {
+                <p>{t!(i18n, owner_activate_until, date = move || when(deadline, lang(i18n.get_locale())))}</p>
+            })}
+            <p class="actions"><a class="button secondary" href=format!("/verification/{}", case.id)>{t!(i18n, owner_open)}</a></p>
+        </li>
+    }
+}
+
+#[component]
+fn ClaimItem(claim: OwnerClaim) -> impl IntoView {
+    let i18n = use_i18n();
+    let filed = claim.filed_at;
+    view! {
+        <li class="card owner-item">
+            <h3>{claim.number.clone()}" · "<span class="serial">{claim.serial.clone()}</span></h3>
+            <p><span class=crate::claims::status_class(claim.status)>{crate::claims::status_text(i18n, claim.status)}</span></p>
+            <p>{t!(i18n, owner_filed_on, date = move || when(filed, lang(i18n.get_locale())))}</p>
+            <p class="actions"><a class="button secondary" href=format!("/claims/{}", claim.id)>{t!(i18n, owner_open)}</a></p>
+        </li>
+    }
+}
