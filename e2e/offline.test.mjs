@@ -94,6 +94,7 @@ for (const [path, heading] of [
   ['/activate', 'Aktywacja planu'],
   ['/verification', 'Film weryfikacyjny'],
   ['/claims/new', 'Zgłoszenie naprawy'],
+  ['/me', 'Twoje urządzenia i zgłoszenia'],
 ]) {
   test(`offline, a reload of ${path} shows its page`, async () => {
     const page = await phone(browser, { serviceWorkers: 'allow' });

@@ -30,7 +30,7 @@ pub fn OwnerPage() -> impl IntoView {
     let i18n = use_i18n();
     use_title(move || t_string!(i18n, owner_title).to_string());
     let token = StoredValue::new(take_token());
-    let from_link = token.get_value().is_some();
+    let from_link = RwSignal::new(token.get_value().is_some());
     // Bumped by signing out, to show the page as a stranger sees it.
     let signed_out = RwSignal::new(false);
     let overview = LocalResource::new(move || {
@@ -48,6 +48,16 @@ pub fn OwnerPage() -> impl IntoView {
             api::overview(lang).await.map_err(Some)
         }
     });
+    // A link opened in the tab that shows this page already only changes the fragment.
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(fresh) = take_token() {
+            token.set_value(Some(fresh));
+            from_link.set(true);
+            signed_out.set(false);
+            overview.refetch();
+        }
+    });
+    on_cleanup(move || listener.remove());
     let sign_out = Action::new_local(move |_: &()| {
         let lang = lang(i18n.get_locale_untracked());
         async move { api::sign_out(lang).await }
@@ -64,6 +74,8 @@ pub fn OwnerPage() -> impl IntoView {
                 Ok(doc) => view! {
                     <Overview doc />
                     <p class="actions">
+                        // `download`: the router leaves the link to the browser.
+                        <a class="button secondary" href="/api/owner/export" download="care-refresh-data.json">{t!(i18n, owner_download)}</a>
                         <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); }>
                             {t!(i18n, owner_sign_out)}
                         </button>
@@ -72,7 +84,7 @@ pub fn OwnerPage() -> impl IntoView {
                 // Not signed in: a used or expired link says so; the form asks for another.
                 Err(None) => view! { <SignedOut /> }.into_any(),
                 Err(Some(ApiError::Refused(p))) if p.code == Refusal::Unauthorized => view! {
-                    {from_link.then(|| view! { <p class="error-text" role="alert">{t!(i18n, owner_link_used)}</p> })}
+                    {from_link.get_untracked().then(|| view! { <p class="error-text" role="alert">{t!(i18n, owner_link_used)}</p> })}
                     <SignedOut />
                 }.into_any(),
                 Err(Some(e)) => view! { <RequestFailed error=e retry=Callback::new(move |_| overview.refetch()) /> }.into_any(),

@@ -28,6 +28,7 @@ use care_rules::{
 use codes::CodeHash;
 use idempotency::StoredResponse;
 use serde_json::json;
+use sqlx::Row;
 use std::net::IpAddr;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -225,6 +226,43 @@ pub async fn serials_of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<St
     .fetch_all(tx.conn())
     .await?;
     Ok(rows.into_iter().map(|(serial, _)| serial).collect())
+}
+
+/// An activation as its owner's data export shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ActivationRecord {
+    pub serial: String,
+    /// `new` or `extension`.
+    pub kind: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// The activations an address made, newest first (for the owner's data export).
+/// `email` lower-cased.
+pub async fn of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<ActivationRecord>> {
+    let rows = sqlx::query(
+        "SELECT serial, kind, customer_name, customer_email, customer_phone, created_at
+         FROM activations WHERE lower(customer_email) = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(email)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ActivationRecord {
+                serial: r.try_get("serial")?,
+                kind: r.try_get("kind")?,
+                name: r.try_get("customer_name")?,
+                email: r.try_get("customer_email")?,
+                phone: r.try_get("customer_phone")?,
+                created_at: crate::db::column::instant(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
 }
 
 async fn insert_record(

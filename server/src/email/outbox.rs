@@ -42,6 +42,35 @@ pub struct OutboxEmail {
     pub attempts: u32,
 }
 
+/// A message as its recipient's data export shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredMail {
+    pub subject: String,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub queued_at: Timestamp,
+}
+
+/// The messages kept for an address (lower-cased), newest first.
+pub async fn to_recipient(tx: &mut Tx, email: &str) -> Result<Vec<StoredMail>> {
+    let rows = sqlx::query(
+        "SELECT subject, body, created_at FROM outbox WHERE lower(to_addr) = $1
+         ORDER BY created_at DESC, id DESC",
+    )
+    .bind(email)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredMail {
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                queued_at: crate::db::column::instant(r.try_get("created_at")?)?,
+            })
+        })
+        .collect()
+}
+
 pub async fn insert(tx: &mut Tx, letter: &Letter, at: Timestamp) -> Result<()> {
     // Delivery is scheduled on the real clock: the test clock moves business time only.
     let now = Timestamp::now().as_second();

@@ -1,7 +1,9 @@
 //! The owner's page behind an emailed link: `POST /api/owner/access` asks for a link,
 //! `POST /api/owner/session` trades its token for a session, `POST /api/owner/logout`
-//! ends it, `GET /api/owner/overview` shows what the session's address owns.
+//! ends it, `GET /api/owner/overview` shows what the session's address owns and
+//! `GET /api/owner/export` gives all of its data as a file.
 
+pub mod export;
 pub mod links;
 pub mod overview;
 pub mod session;
@@ -28,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_session))
         .routes(routes!(logout))
         .routes(routes!(overview))
+        .routes(routes!(download))
 }
 
 /// Asks for a sign-in link to the owner's page. Always the same 202, whether the
@@ -160,4 +163,24 @@ async fn overview(
     owner: Owner,
 ) -> Result<Json<OwnerOverview>, ApiError> {
     Ok(Json(overview::build(&state, &owner.email).await?))
+}
+
+/// All of the session's address's data, as a JSON file to keep.
+#[utoipa::path(get, path = "/api/owner/export", tag = "owner",
+    responses(
+        (status = 200, body = export::OwnerExport, description = "`Content-Disposition: attachment`"),
+        (status = 401, description = "`unauthorized`: no session"),
+    ))]
+async fn download(
+    State(state): State<AppState>,
+    owner: Owner,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let export = export::build(&state, &owner.email).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"care-refresh-data.json\"",
+        )],
+        Json(export),
+    ))
 }

@@ -313,3 +313,55 @@ async fn the_overview_lists_exactly_the_owners_records_newest_first() {
         assert!(!text.contains(foreign), "{foreign} in {text}");
     }
 }
+
+#[tokio::test]
+async fn the_owner_downloads_all_of_their_data_and_nothing_else() {
+    let app = spawn_app().await;
+    owner_with_device(&app, "SN0000000001").await;
+    app.file_claim("SN0000000001").await;
+    let other = json!({"name": "Anna Nowak", "email": "anna@example.pl", "phone": "+48600999888"});
+    let response = app
+        .post_json(
+            "/api/claims",
+            &json!({"serial": "SN0000000001", "description": "The gimbal motor grinds.",
+                    "customer": other, "shipping_address": "ul. Krótka 2, 00-002 Warszawa"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        problem(app.get("/api/owner/export").await, 401).await["code"],
+        "unauthorized"
+    );
+    ask(&app, OWNER).await;
+    let token = links_to(&app, OWNER).await.remove(0);
+    let cookie = sign_in(&app, &token).await.1.expect("cookie");
+    let response = app
+        .client
+        .get(app.url("/api/owner/export"))
+        .header("cookie", cookie.split(';').next().expect("pair"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment")
+    );
+    let data: Value = response.json().await.expect("json");
+    assert_eq!(data["email"], OWNER);
+    assert_eq!(data["activations"][0]["name"], "Jan Kowalski");
+    assert_eq!(data["activations"][0]["phone"], "+48600100200");
+    assert_eq!(data["claims"].as_array().expect("claims").len(), 1);
+    assert_eq!(
+        data["claims"][0]["shipping_address"],
+        "ul. Długa 1, 00-001 Warszawa"
+    );
+    // The mail it was sent: the activation, the claim, the sign-in link.
+    assert!(data["mail"].as_array().expect("mail").len() >= 3, "{data}");
+    let text = data.to_string();
+    for foreign in ["Anna", "Nowak", "600999888", "Krótka", "anna@"] {
+        assert!(!text.contains(foreign), "{foreign} in the export");
+    }
+}
