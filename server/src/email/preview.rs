@@ -56,7 +56,7 @@ pub fn preview(name: &str, lang: Lang) -> Result<Letter> {
             &OwnerSignIn {
                 lang,
                 minutes: 30,
-                link: "https://care-refresh.example/me#token=0123456789abcdef".to_owned(),
+                link,
             },
         ),
         "video_accepted" => {
