@@ -38,7 +38,7 @@ test('an owner asks for a link, opens it from the email and sees everything of t
 
   const page = await phone(browser, { acceptDownloads: true });
   // Signed out, the page asks the server and hears 401 (the session cookie is HttpOnly).
-  page.expected.push(/401 \(Unauthorized\)/);
+  page.expected.push(/401 \(Unauthorized\)/, /409 \(Conflict\)/);
   await page.goto(`${BASE_URL}/me`);
   await page.getByRole('heading', { level: 1, name: 'Twoje urządzenia i zgłoszenia' }).waitFor();
   await page.getByRole('heading', { name: 'Poproś o link do logowania' }).waitFor();
@@ -75,6 +75,11 @@ test('an owner asks for a link, opens it from the email and sees everything of t
   const data = JSON.parse(await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8')));
   assert.equal(data.email, email);
   assert.equal(data.claims[0].shipping_address, 'ul. Polna 3, 00-003 Warszawa');
+  // Erasure waits while a claim is open, and says why.
+  await page.getByRole('button', { name: 'Usuń moje dane' }).click();
+  await page.getByRole('button', { name: 'Tak, usuń moje dane' }).click();
+  await page.getByText('Twoje zgłoszenie jest jeszcze otwarte').waitFor();
+  await shot(page, 'owner-5-erase-refused-pl-360');
   // The session outlives a reload; signing out ends it.
   await page.reload();
   await page.getByText(`Zalogowano jako ${email}.`).waitFor();
@@ -104,6 +109,13 @@ test('the owner page in English on a wide screen', async () => {
   await page.getByText('Coverage active').first().waitFor();
   await page.getByText('No claim.').waitFor();
   await shot(page, 'owner-3-overview-en-1280');
+  // With no claim open, erasure goes through and signs the owner out.
+  await page.getByRole('button', { name: 'Erase my data' }).click();
+  await page.getByRole('button', { name: 'Yes, erase my data' }).click();
+  await page.getByRole('heading', { name: 'Get a sign-in link' }).waitFor();
+  const coverage = await api(`/api/coverage/${covered}`);
+  assert.equal(coverage.body.status, 'active');
+  assert.deepEqual(mailTo(email), []);
   assert.deepEqual(pageErrors(), []);
   await page.context().close();
 });

@@ -85,6 +85,11 @@ impl ClaimStatus {
     }
 
     /// The steps staff can take now (the owner's choice is not one).
+    /// Whether nothing more happens to the claim: closed, or refunded before shipping.
+    pub fn is_final(self) -> bool {
+        matches!(self, ClaimStatus::Closed | ClaimStatus::Refunded)
+    }
+
     pub fn staff_steps(self) -> Vec<ClaimStep> {
         [
             ClaimStep::Receive,
@@ -166,6 +171,24 @@ mod tests {
                 Closed
             ]
         );
+    }
+
+    #[test]
+    fn only_closed_and_refunded_claims_are_final() {
+        for status in [
+            Submitted,
+            Received,
+            Quoted,
+            AwaitingPayment,
+            Paid,
+            Shipped,
+            Warranty,
+            Declined,
+        ] {
+            assert!(!status.is_final(), "{status:?}");
+        }
+        assert!(Closed.is_final());
+        assert!(Refunded.is_final());
     }
 
     #[test]

@@ -113,6 +113,16 @@ pub async fn prune(tx: &mut Tx, limits: &RateLimits, now: i64) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
+/// Deletes the counter of an owner's asks for sign-in links (erasure): its key holds
+/// the address.
+pub async fn forget(tx: &mut Tx, email: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM rate_limits WHERE bucket = $1")
+        .bind(format!("owner-links:email:{email}"))
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Attempts counted in `bucket`'s current window, which started at the returned
 /// instant; windows older than `window` seconds count as empty.
 async fn attempts(tx: &mut Tx, bucket: &str, now: i64, window: i64) -> Result<(u32, i64)> {

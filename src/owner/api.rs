@@ -32,3 +32,8 @@ pub async fn overview(lang: Lang) -> Result<OwnerOverview, ApiError> {
 pub async fn sign_out(lang: Lang) -> Result<(), ApiError> {
     api::post_no_content("/api/owner/logout", lang).await
 }
+
+/// `POST /api/owner/erasure`: `invalid_state` while a claim is open.
+pub async fn erase(lang: Lang) -> Result<(), ApiError> {
+    api::post_no_content("/api/owner/erasure", lang).await
+}

@@ -80,6 +80,7 @@ pub fn OwnerPage() -> impl IntoView {
                             {t!(i18n, owner_sign_out)}
                         </button>
                     </p>
+                    <Erase done=Callback::new(move |_| signed_out.set(true)) />
                 }.into_any(),
                 // Not signed in: a used or expired link says so; the form asks for another.
                 Err(None) => view! { <SignedOut /> }.into_any(),
@@ -207,5 +208,45 @@ fn ClaimItem(claim: OwnerClaim) -> impl IntoView {
             <p>{t!(i18n, owner_filed_on, date = move || when(filed, lang(i18n.get_locale())))}</p>
             <p class="actions"><a class="button secondary" href=format!("/claims/{}", claim.id)>{t!(i18n, owner_open)}</a></p>
         </li>
+    }
+}
+
+/// Erasure, asked twice: the button, then a confirmation that says what goes and what
+/// stays.
+#[component]
+fn Erase(done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let asked = RwSignal::new(false);
+    let erase = Action::new_local(move |_: &()| {
+        let lang = lang(i18n.get_locale_untracked());
+        async move { api::erase(lang).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = erase.value().get() {
+            done.run(());
+        }
+    });
+    let refused = move || match erase.value().get() {
+        Some(Err(ApiError::Refused(p))) if p.code == Refusal::InvalidState => {
+            Some(t_string!(i18n, owner_erase_open_claim).to_string())
+        }
+        Some(Err(e)) => Some(crate::refusal::api_message(i18n, &e)),
+        _ => None,
+    };
+    view! {
+        <section class="card" aria-labelledby="erase-title">
+            <h2 id="erase-title">{t!(i18n, owner_erase)}</h2>
+            <Show when=move || asked.get() fallback=move || view! {
+                <button type="button" class="secondary" on:click=move |_| asked.set(true)>{t!(i18n, owner_erase)}</button>
+            }>
+                <p>{t!(i18n, owner_erase_confirm)}</p>
+                <p class="actions">
+                    <button type="button" class="danger" disabled=move || erase.pending().get()
+                        on:click=move |_| { erase.dispatch(()); }>{t!(i18n, owner_erase_yes)}</button>
+                    <button type="button" class="secondary" on:click=move |_| asked.set(false)>{t!(i18n, owner_erase_no)}</button>
+                </p>
+            </Show>
+            <p class="error-text" role="alert">{refused}</p>
+        </section>
     }
 }

@@ -265,6 +265,20 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<Activation
         .collect()
 }
 
+/// Erases an address's personal data from its activations (see `owner::erasure`);
+/// how many there were.
+pub async fn erase_owner(tx: &mut Tx, email: &str, erased: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE activations SET customer_name = $2, customer_email = '', customer_phone = NULL
+         WHERE lower(customer_email) = $1",
+    )
+    .bind(email)
+    .bind(erased)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 async fn insert_record(
     tx: &mut Tx,
     id: &str,

@@ -145,6 +145,21 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<ClaimRecord>> {
     rows.iter().map(from_row).collect()
 }
 
+/// Erases an address's personal data from its claims (see `owner::erasure`): name,
+/// address, phone and what they wrote; how many there were.
+pub async fn erase_owner(tx: &mut Tx, email: &str, erased: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE claims SET customer_name = $2, customer_email = '', customer_phone = NULL,
+             shipping_address = $2, description = $2
+         WHERE lower(customer_email) = $1",
+    )
+    .bind(email)
+    .bind(erased)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// A claim, locked in a write transaction on PostgreSQL.
 pub async fn find(tx: &mut Tx, id: &str) -> Result<Option<ClaimRecord>> {
     let row = sqlx::query(&format!("{COLUMNS} WHERE id = $1{}", tx.for_update()))

@@ -71,6 +71,15 @@ pub async fn to_recipient(tx: &mut Tx, email: &str) -> Result<Vec<StoredMail>> {
         .collect()
 }
 
+/// Deletes the messages kept for an address (see `owner::erasure`), sent or not.
+pub async fn erase_recipient(tx: &mut Tx, email: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM outbox WHERE lower(to_addr) = $1")
+        .bind(email)
+        .execute(tx.conn())
+        .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn insert(tx: &mut Tx, letter: &Letter, at: Timestamp) -> Result<()> {
     // Delivery is scheduled on the real clock: the test clock moves business time only.
     let now = Timestamp::now().as_second();

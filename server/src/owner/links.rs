@@ -55,7 +55,13 @@ async fn answer_one(state: &AppState) -> Result<bool> {
     .fetch_optional(tx.conn())
     .await?
     else {
-        return Ok(false);
+        // Another instance or task took the ask this one waited for (PostgreSQL): go on
+        // while any is left, so that the caller returns only once all are answered.
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM owner_access_asks WHERE handled_at IS NULL")
+                .fetch_one(tx.conn())
+                .await?;
+        return Ok(left > 0);
     };
     let email: String = row.try_get("email")?;
     let lang = Lang::from_tag(&row.try_get::<String, _>("lang")?);

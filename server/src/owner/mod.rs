@@ -3,6 +3,7 @@
 //! ends it, `GET /api/owner/overview` shows what the session's address owns and
 //! `GET /api/owner/export` gives all of its data as a file.
 
+pub mod erasure;
 pub mod export;
 pub mod links;
 pub mod overview;
@@ -31,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(overview))
         .routes(routes!(download))
+        .routes(routes!(erase))
 }
 
 /// Asks for a sign-in link to the owner's page. Always the same 202, whether the
@@ -183,4 +185,23 @@ async fn download(
         )],
         Json(export),
     ))
+}
+
+/// Erases the session's address's personal data and ends the session. Refused while
+/// one of its claims is open.
+#[utoipa::path(post, path = "/api/owner/erasure", tag = "owner",
+    responses(
+        (status = 204, description = "Erased; the session cookie is cleared"),
+        (status = 401, description = "`unauthorized`: no session"),
+        (status = 409, description = "`invalid_state`: a claim is still open"),
+    ))]
+async fn erase(
+    State(state): State<AppState>,
+    owner: Owner,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    erasure::erase(&state, &owner.email).await?;
+    Ok(session::SESSIONS
+        .end(&state.db, jar, state.secure_cookies)
+        .await?)
 }

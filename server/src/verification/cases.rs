@@ -103,6 +103,18 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<VerificationRecord
     rows.iter().map(from_row).collect()
 }
 
+/// Erases an address from its cases (see `owner::erasure`): the reviewer's note about
+/// the video goes too; how many there were.
+pub async fn erase_owner(tx: &mut Tx, email: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE verifications SET email = '', reject_note = NULL WHERE lower(email) = $1",
+    )
+    .bind(email)
+    .execute(tx.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// A case, locked in a write: two uploads created for one case at once on two
 /// instances must not both stay open.
 pub async fn find(tx: &mut Tx, id: &str) -> Result<Option<VerificationRecord>> {

@@ -365,3 +365,112 @@ async fn the_owner_downloads_all_of_their_data_and_nothing_else() {
         assert!(!text.contains(foreign), "{foreign} in the export");
     }
 }
+
+/// Every text value in every table of the database, for looking for what erasure must
+/// have removed.
+async fn every_text(app: &TestApp) -> String {
+    let pool = app.pool().await;
+    let tables: Vec<String> = if app.db.dialect() == care_server::db::Dialect::Postgres {
+        sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables
+             WHERE schemaname = 'public' AND tablename <> '_sqlx_migrations'",
+        )
+    } else {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> '_sqlx_migrations'",
+        )
+    }
+    .fetch_all(&pool)
+    .await
+    .expect("tables");
+    let postgres = app.db.dialect() == care_server::db::Dialect::Postgres;
+    let mut all = String::new();
+    for table in tables {
+        let columns: Vec<String> = if postgres {
+            sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1",
+            )
+        } else {
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+        }
+        .bind(&table)
+        .fetch_all(&pool)
+        .await
+        .expect("columns");
+        for column in columns {
+            // Blobs (token hashes) as hex: they hold no text.
+            let value = if postgres {
+                format!("CAST({column} AS TEXT)")
+            } else {
+                format!(
+                    "CASE WHEN typeof({column}) = 'blob' THEN hex({column}) ELSE CAST({column} AS TEXT) END"
+                )
+            };
+            let values: Vec<Option<String>> =
+                sqlx::query_scalar(&format!("SELECT {value} FROM {table}"))
+                    .fetch_all(&pool)
+                    .await
+                    .expect("values");
+            for value in values.into_iter().flatten() {
+                all.push_str(&value);
+                all.push('\n');
+            }
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn erasure_waits_for_open_claims_then_leaves_no_personal_data() {
+    let app = spawn_app().await;
+    owner_with_device(&app, "SN0000000001").await;
+    app.add_old_device("SN0000000003").await;
+    app.open_case("SN0000000003").await;
+    let (claim, _) = app.file_claim("SN0000000001").await;
+    let coverage_before: Value = app.get_json("/api/coverage/SN0000000001").await;
+    ask(&app, "Jan.Kowalski@example.pl").await;
+    let token = links_to(&app, OWNER).await.remove(0);
+    let cookie = sign_in(&app, &token).await.1.expect("cookie");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    let erase = || {
+        app.client
+            .post(app.url("/api/owner/erasure"))
+            .header("cookie", &pair)
+            .send()
+    };
+    // The claim is open: staff still need the address.
+    let refused = erase().await.expect("sent");
+    assert_eq!(problem(refused, 409).await["code"], "invalid_state");
+    assert!(every_text(&app).await.contains("Jan Kowalski"));
+    // Once it is over (closed by staff), the data goes.
+    sqlx::query("UPDATE claims SET status = 'closed' WHERE id = $1")
+        .bind(&claim)
+        .execute(&app.pool().await)
+        .await
+        .expect("closed");
+    let done = erase().await.expect("sent");
+    assert_eq!(done.status(), 204);
+    let everything = every_text(&app).await;
+    for personal in [
+        "Jan Kowalski",
+        "kowalski",
+        "600100200",
+        "Długa 1",
+        "Dropped on rocks",
+    ] {
+        assert!(
+            !everything.to_lowercase().contains(&personal.to_lowercase()),
+            "{personal} is still stored"
+        );
+    }
+    // The session ended with it; the coverage stays with the serial.
+    assert_eq!(
+        problem(overview(&app, &cookie).await, 401).await["code"],
+        "unauthorized"
+    );
+    let coverage_after: Value = app.get_json("/api/coverage/SN0000000001").await;
+    assert_eq!(coverage_before, coverage_after);
+    // No mail can be sent to an erased owner, and no link: the address has nothing.
+    ask(&app, OWNER).await;
+    assert!(links_to(&app, OWNER).await.is_empty());
+}
