@@ -6,6 +6,20 @@ use care_rules::{Code, Plan, Timestamp};
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
+/// The server's logs (stderr), read as they come: a pipe nobody reads fills (64 KiB)
+/// and the server would stop at its next log line, mid-request.
+fn read_all(child: &mut std::process::Child) -> std::thread::JoinHandle<String> {
+    // This process builds no `Application` (which installs the TLS provider reqwest
+    // needs) when these tests run alone.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        let mut logs = String::new();
+        let _ = stderr.read_to_string(&mut logs);
+        logs
+    })
+}
+
 #[tokio::test]
 async fn logs_hold_no_codes_emails_or_phones() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -24,6 +38,7 @@ async fn logs_hold_no_codes_emails_or_phones() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the server starts");
+    let logs = read_all(&mut child);
     let stdout = child.stdout.take().expect("stdout");
     let address = BufReader::new(stdout)
         .lines()
@@ -74,13 +89,7 @@ async fn logs_hold_no_codes_emails_or_phones() {
 
     child.kill().expect("stopped");
     child.wait().expect("reaped");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut logs)
-        .expect("logs");
+    let logs = logs.join().expect("the log reader");
     assert!(
         logs.contains("plan activated"),
         "the logs are empty or lack the activation:\n{logs}"
@@ -115,6 +124,7 @@ async fn json_logs_carry_the_request_id_the_answer_names() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the server starts");
+    let logs = read_all(&mut child);
     let stdout = child.stdout.take().expect("stdout");
     let address = BufReader::new(stdout)
         .lines()
@@ -142,13 +152,7 @@ async fn json_logs_carry_the_request_id_the_answer_names() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     child.kill().expect("killed");
     child.wait().expect("reaped");
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut logs)
-        .expect("logs");
+    let logs = logs.join().expect("the log reader");
     let lines: Vec<serde_json::Value> = logs
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
