@@ -30,7 +30,8 @@ test('a claim from filing to shipping, then one replacement less at 179 zł', as
   await owner.getByLabel('Numer seryjny urządzenia').fill(serial);
   await owner.getByLabel('Co się stało?').fill('Upadek na skały, pęknięty obiektyw.');
   await owner.getByLabel('Imię i nazwisko').fill('Jan Kowalski');
-  await owner.getByLabel('E-mail').fill('jan@example.pl');
+  // Exactly: the "Lost your link?" form below has an email field too.
+  await owner.getByLabel('E-mail', { exact: true }).fill('jan@example.pl');
   await owner.getByLabel('Adres, na który odeślemy urządzenie').fill('ul. Długa 1\n00-001 Warszawa');
   await shot(owner, 'claim-1-file');
   await owner.getByRole('button', { name: 'Wyślij zgłoszenie' }).click();

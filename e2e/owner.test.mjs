@@ -132,3 +132,20 @@ test('a lost link is asked for from the pages of claims and coverage', async () 
   assert.deepEqual(pageErrors(), []);
   await page.context().close();
 });
+
+test('the privacy notice, linked from every form that takes personal data', async () => {
+  const page = await phone(browser);
+  page.expected.push(/404 \(Not Found\)/);
+  for (const path of ['/claims/new', '/verification', '/me', '/coverage']) {
+    await page.goto(`${BASE_URL}${path}`);
+    const link = page.getByRole('link', { name: 'Jak wykorzystujemy Twoje dane: informacja o prywatności' }).first();
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), '/privacy');
+  }
+  await page.goto(`${BASE_URL}/privacy`);
+  await page.getByRole('heading', { level: 1, name: 'Prywatność' }).waitFor();
+  await page.getByRole('heading', { name: 'Twoje prawa' }).waitFor();
+  await shot(page, 'privacy-pl-360');
+  assert.deepEqual(pageErrors(), []);
+  await page.context().close();
+});

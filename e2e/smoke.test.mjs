@@ -43,7 +43,9 @@ test('links between journeys load each bundle, also after Back', async () => {
     // its own) right after it draws; Back pressed before that raced with it and, once
     // in CI, never arrived. A person cannot press Back within those milliseconds.
     await page.waitForURL(/\/activate\/code$/);
-    await page.goBack();
+    // Until the page is there again (its heading), not its `load` event: in CI the
+    // event never came twice, with the page back from the HTTP cache.
+    await page.goBack({ waitUntil: 'commit' });
     assert.equal(new URL(page.url()).pathname, '/');
     await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
   }

@@ -6,7 +6,7 @@
 use crate::activation::Activate;
 use crate::claims::{ClaimPage, FileClaim};
 use crate::coverage::{CoverageLookup, CoveragePage};
-use crate::home::{Home, Terms};
+use crate::home::{Home, Privacy, Terms};
 use crate::i18n::*;
 use crate::owner::OwnerPage;
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
@@ -26,12 +26,13 @@ pub fn start(journey: Journey, pages: fn() -> AnyView) {
     leptos::mount::mount_to_body(move || view! { <App journey pages /> });
 }
 
-/// `/` and `/terms`, and the "not found" page of every address no journey claims.
+/// `/`, `/terms` and `/privacy`, and the "not found" page of every address no journey claims.
 pub fn home_pages() -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
             <Route path=path!("/") view=Home />
             <Route path=path!("/terms") view=Terms />
+            <Route path=path!("/privacy") view=Privacy />
         </Routes>
     }
     .into_any()
@@ -118,7 +119,7 @@ fn Layout(pages: fn() -> AnyView) -> impl IntoView {
         <main id="main" tabindex="-1">{pages()}</main>
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
-            <p><A href="/me">{t!(i18n, owner_link)}</A></p>
+            <p><A href="/me">{t!(i18n, owner_link)}</A>" · "<A href="/privacy">{t!(i18n, privacy_title)}</A></p>
             // The console is another app (its own bundle): leave this one for it.
             <p><a href="/staff" rel="external">{t!(i18n, staff_link)}</a></p>
         </footer>

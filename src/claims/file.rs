@@ -10,7 +10,7 @@ use crate::format::lang;
 use crate::i18n::*;
 use crate::owner::AskForLink;
 use crate::refusal::{api_message, message};
-use crate::ui::{FieldNotes, FormError, TextField, use_title};
+use crate::ui::{FieldNotes, FormError, PrivacyNote, TextField, use_title};
 use care_rules::api::{ClaimRequest, CustomerInput, DeviceDocument};
 use care_rules::text::{DESCRIPTION, SHIPPING_ADDRESS};
 use care_rules::{Coverage, Email, Name, Phone, Product, Serial, Timestamp};
@@ -197,6 +197,7 @@ pub fn FileClaim() -> impl IntoView {
                 <FieldNotes id="claim-address" error=address_error />
             </div>
             <FormError error=other_error />
+            <PrivacyNote />
             <button type="submit" disabled=move || file.pending().get()>{t!(i18n, claim_submit)}</button>
         </form>
         <AskForLink />

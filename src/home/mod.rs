@@ -1,6 +1,7 @@
 //! The home page: what the plan is, and what it costs, computed in the browser.
 
 pub mod calculator;
+mod privacy;
 mod terms;
 
 use crate::i18n::*;
@@ -8,6 +9,7 @@ use crate::ui::use_title;
 use calculator::Calculator;
 use leptos::prelude::*;
 use leptos_router::components::A;
+pub use privacy::Privacy;
 pub use terms::Terms;
 
 #[component]

@@ -4,7 +4,7 @@
 use super::api;
 use crate::format::lang;
 use crate::i18n::*;
-use crate::ui::{FormError, TextField, action_error};
+use crate::ui::{FormError, PrivacyNote, TextField, action_error};
 use care_rules::Email;
 use leptos::prelude::*;
 
@@ -42,9 +42,10 @@ pub fn AskForLink(
                     let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(field).focus();
                 }
             }>
-                <TextField id="ask-link-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
+                <TextField id="ask-link-email" label=Signal::derive(move || t_string!(i18n, owner_ask_email).to_string())
                     error=email_error value=email input_type="email" autocomplete="email" inputmode="email" />
                 <FormError error=action_error(ask) />
+                <PrivacyNote />
                 <button type="submit" disabled=move || ask.pending().get()>{t!(i18n, owner_ask_button)}</button>
             </form>
             <p role="status" class="success-text">{move || sent().then(|| t_string!(i18n, owner_ask_sent).to_string())}</p>

@@ -13,6 +13,30 @@ use care_rules::api::{OwnerCase, OwnerClaim, OwnerDevice, OwnerOverview};
 use care_rules::{CoverageStatus, Product, Refusal, VerificationStatus};
 use leptos::prelude::*;
 
+/// Where the page notes that this browser holds an owner session. Not a secret (the
+/// session is an HttpOnly cookie the page never sees): it only spares a visitor who
+/// never signed in here a request that can only answer 401.
+const SESSION_HINT: &str = "care-owner-session";
+
+fn hinted() -> bool {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(SESSION_HINT).ok().flatten())
+        .is_some()
+}
+
+fn hint(signed_in: bool) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        let _ = if signed_in {
+            storage.set_item(SESSION_HINT, "1")
+        } else {
+            storage.remove_item(SESSION_HINT)
+        };
+    }
+}
+
 /// The token of the link that opened the page, taken out of the address.
 fn take_token() -> Option<String> {
     let location = window().location();
@@ -40,12 +64,20 @@ pub fn OwnerPage() -> impl IntoView {
         let token = token.try_update_value(Option::take).flatten();
         async move {
             if gone {
+                hint(false);
                 return Err(None);
             }
             if let Some(token) = token {
                 api::sign_in(&token, lang).await.map_err(Some)?;
+                hint(true);
+            } else if !hinted() {
+                return Err(None);
             }
-            api::overview(lang).await.map_err(Some)
+            let overview = api::overview(lang).await;
+            if matches!(&overview, Err(ApiError::Refused(p)) if p.code == Refusal::Unauthorized) {
+                hint(false);
+            }
+            overview.map_err(Some)
         }
     });
     // A link opened in the tab that shows this page already only changes the fragment.

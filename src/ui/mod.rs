@@ -19,6 +19,18 @@ pub fn use_title(title: impl Fn() -> String + 'static) {
     });
 }
 
+/// The line every form that takes personal data carries: where the privacy notice
+/// is, opened in a new tab so that nothing typed is lost.
+#[component]
+pub fn PrivacyNote() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    view! {
+        <p class="hint privacy-note">
+            <a href="/privacy" target="_blank" rel="noopener">{crate::i18n::t!(i18n, privacy_link)}</a>
+        </p>
+    }
+}
+
 /// The first link of every page: straight to its content. It moves the focus itself,
 /// because the router would otherwise take `#main` for a navigation.
 #[component]

@@ -13,7 +13,7 @@ use crate::ics;
 use crate::owner::AskForLink;
 use crate::refusal::api_message;
 use crate::refusal::message;
-use crate::ui::{FormError, Loading, RequestFailed, TextField, use_title};
+use crate::ui::{FormError, Loading, PrivacyNote, RequestFailed, TextField, use_title};
 use care_rules::api::{DeviceDocument, VerificationDocument, VerificationRequest};
 use care_rules::{
     Coverage, Device, Eligibility, Email, Product, Refusal, Serial, Timestamp, VerificationStatus,
@@ -120,6 +120,7 @@ pub fn OpenCase() -> impl IntoView {
             <TextField id="video-email" label=Signal::derive(move || t_string!(i18n, email_label).to_string())
                 error=email_error value=email input_type="email" autocomplete="email" inputmode="email" />
             <FormError error=other_error />
+            <PrivacyNote />
             <button type="submit" disabled=move || open.pending().get()>{t!(i18n, video_open_case)}</button>
         </form>
     }

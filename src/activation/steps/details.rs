@@ -4,7 +4,7 @@
 use super::{StepActions, wizard};
 use crate::activation::wizard::Step;
 use crate::i18n::*;
-use crate::ui::{FieldNotes, TextField};
+use crate::ui::{FieldNotes, PrivacyNote, TextField};
 use care_rules::{Email, Name, Phone};
 use leptos::prelude::*;
 
@@ -64,6 +64,7 @@ pub fn DetailsStep() -> impl IntoView {
             <FieldNotes id="accept-terms" error=terms_error />
             <p class="notice" id="code-notice-repeat">{t!(i18n, code_notice)}</p>
         </div>
+        <PrivacyNote />
         <StepActions back=Step::Device next=Signal::derive(move || t_string!(i18n, next).to_string()) />
     }
 }
