@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { launch, BASE_URL } from './browser.mjs';
 
 // Issue 16: `/` at most 150 KB, any other owner page at most 200 KB. Where a bundle is
-// still above that (measured here: coverage 213 KB, activation 259 KB, verification
-// 256 KB, claims 250 KB, the owner's page 210 KB), its budget is what it weighs now
+// still above that (measured here: coverage 215 KB, activation 259 KB, verification
+// 256 KB, claims 251 KB, the owner's page 210 KB), its budget is what it weighs now
 // and a little room for the headers, so it cannot grow unnoticed (README "Size" says
 // what the rest would take).
 const KB = 1000;
