@@ -1025,3 +1025,11 @@ pub struct OwnerClaim {
     #[serde(with = "crate::time::rfc3339")]
     pub filed_at: Timestamp,
 }
+
+/// `POST /api/owner/erasure`: erasure cannot be undone, so it is asked for in words.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerErasureRequest {
+    pub confirm: bool,
+}

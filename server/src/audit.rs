@@ -39,6 +39,20 @@ pub async fn record(tx: &mut Tx, event: &AuditEvent<'_>, at: Timestamp) -> Resul
     Ok(())
 }
 
+/// Erasure: the events about `subject` keep their action and time; the details and a
+/// customer actor (a masked address) go.
+pub async fn forget(tx: &mut Tx, subject: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE audit_events SET details = '{}',
+             actor = CASE WHEN actor LIKE 'customer:%' THEN 'customer:erased' ELSE actor END
+         WHERE subject = $1",
+    )
+    .bind(subject)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
 /// Events about any of `subjects`, oldest first.
 pub async fn trail(tx: &mut Tx, subjects: &[String]) -> Result<Vec<AuditRecord>> {
     let mut all = Vec::new();

@@ -4,7 +4,8 @@
 use crate::api::{self, ApiError};
 use care_rules::Lang;
 use care_rules::api::{
-    OwnerAccessAccepted, OwnerAccessRequest, OwnerOverview, OwnerSessionRequest,
+    OwnerAccessAccepted, OwnerAccessRequest, OwnerErasureRequest, OwnerOverview,
+    OwnerSessionRequest,
 };
 
 /// `POST /api/owner/access`: the same answer whatever the address.
@@ -35,5 +36,6 @@ pub async fn sign_out(lang: Lang) -> Result<(), ApiError> {
 
 /// `POST /api/owner/erasure`: `invalid_state` while a claim is open.
 pub async fn erase(lang: Lang) -> Result<(), ApiError> {
-    api::post_no_content("/api/owner/erasure", lang).await
+    let request = OwnerErasureRequest { confirm: true };
+    api::post_for_no_content("/api/owner/erasure", &request, lang).await
 }

@@ -57,6 +57,7 @@ pub fn OwnerPage() -> impl IntoView {
     let from_link = RwSignal::new(token.get_value().is_some());
     // Bumped by signing out, to show the page as a stranger sees it.
     let signed_out = RwSignal::new(false);
+    let erased = RwSignal::new(false);
     let overview = LocalResource::new(move || {
         let lang = lang(i18n.get_locale_untracked());
         let gone = signed_out.get();
@@ -68,8 +69,13 @@ pub fn OwnerPage() -> impl IntoView {
                 return Err(None);
             }
             if let Some(token) = token {
-                api::sign_in(&token, lang).await.map_err(Some)?;
-                hint(true);
+                match api::sign_in(&token, lang).await {
+                    Ok(()) => hint(true),
+                    // The same link again, with this browser signed in already: the
+                    // session answers.
+                    Err(ApiError::Refused(p)) if p.code == Refusal::Unauthorized && hinted() => {}
+                    Err(e) => return Err(Some(e)),
+                }
             } else if !hinted() {
                 return Err(None);
             }
@@ -112,10 +118,13 @@ pub fn OwnerPage() -> impl IntoView {
                             {t!(i18n, owner_sign_out)}
                         </button>
                     </p>
-                    <Erase done=Callback::new(move |_| signed_out.set(true)) />
+                    <Erase done=Callback::new(move |_| { erased.set(true); signed_out.set(true); }) />
                 }.into_any(),
                 // Not signed in: a used or expired link says so; the form asks for another.
-                Err(None) => view! { <SignedOut /> }.into_any(),
+                Err(None) => view! {
+                    {erased.get_untracked().then(|| view! { <p class="success-text" role="status">{t!(i18n, owner_erased)}</p> })}
+                    <SignedOut />
+                }.into_any(),
                 Err(Some(ApiError::Refused(p))) if p.code == Refusal::Unauthorized => view! {
                     {from_link.get_untracked().then(|| view! { <p class="error-text" role="alert">{t!(i18n, owner_link_used)}</p> })}
                     <SignedOut />

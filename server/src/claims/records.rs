@@ -145,19 +145,35 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<ClaimRecord>> {
     rows.iter().map(from_row).collect()
 }
 
-/// Erases an address's personal data from its claims (see `owner::erasure`): name,
-/// address, phone and what they wrote; how many there were.
+/// Erases an address's personal data from its final claims (see `owner::erasure`):
+/// name, address, phone, what they wrote, and staff's texts about the claim (quote
+/// note, reasons, tracking, the payment's reference); how many there were. A claim
+/// filed meanwhile and still open keeps its data: staff need it to ship.
 pub async fn erase_owner(tx: &mut Tx, email: &str, erased: &str) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE claims SET customer_name = $2, customer_email = '', customer_phone = NULL,
-             shipping_address = $2, description = $2
-         WHERE lower(customer_email) = $1",
+             shipping_address = $2, description = $2, quote_note = NULL,
+             decline_reason = NULL, refund_reason = NULL, tracking = NULL,
+             payment_reference = NULL
+         WHERE lower(customer_email) = $1 AND status IN ('closed', 'refunded')",
     )
     .bind(email)
     .bind(erased)
     .execute(tx.conn())
     .await?;
     Ok(done.rows_affected())
+}
+
+/// Erasure: the claim's history keeps its steps, not the customer's masked address.
+pub async fn forget_actors(tx: &mut Tx, claim_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE claim_events SET actor = 'customer:erased'
+         WHERE claim_id = $1 AND actor LIKE 'customer:%'",
+    )
+    .bind(claim_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 /// A claim, locked in a write transaction on PostgreSQL.

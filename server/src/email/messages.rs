@@ -127,8 +127,10 @@ impl Activated {
     }
 }
 
-/// A sign-in link to the owner's page: single use, valid for 30 minutes. Anyone can
-/// ask for one for any address, so it waits its turn above the hourly limit.
+/// A sign-in link to the owner's page: single use, valid for 30 minutes from when it
+/// is queued, so it goes out at once, past the hourly limit (a link held back an hour
+/// would arrive dead). What anyone can send to an address is bounded by the asks per
+/// address instead (3 in 15 minutes).
 pub struct OwnerSignIn {
     pub lang: Lang,
     pub minutes: i64,
@@ -137,7 +139,8 @@ pub struct OwnerSignIn {
 message!(
     OwnerSignIn,
     OwnerSignInPl = "email/owner_sign_in.pl.txt",
-    OwnerSignInEn = "email/owner_sign_in.en.txt"
+    OwnerSignInEn = "email/owner_sign_in.en.txt",
+    essential = true
 );
 
 /// A verification case opened: its link and what the video must show.

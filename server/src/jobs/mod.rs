@@ -19,11 +19,13 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
     prune(state, now).await
 }
 
-/// Idempotency keys past their time and rate-limit counters whose window has ended.
+/// Idempotency keys past their time, rate-limit counters whose window has ended, and
+/// the owner's asks, links and sessions that can serve no more.
 pub async fn prune(state: &AppState, now: Timestamp) -> anyhow::Result<()> {
     let mut tx = state.db.write().await?;
     activation::idempotency::prune(&mut tx, now).await?;
     rate_limit::prune(&mut tx, &state.limits, now.as_second()).await?;
+    crate::owner::links::prune(&mut tx, now).await?;
     tx.commit().await
 }
 

@@ -112,3 +112,22 @@ pub async fn use_link(db: &Db, token: &str, now: Timestamp) -> Result<Option<Str
     tx.commit().await?;
     Ok(email)
 }
+
+/// What can serve no more: asks answered a day ago (every address anyone typed is not
+/// kept), links used or expired, sessions ended.
+pub async fn prune(tx: &mut Tx, now: Timestamp) -> Result<()> {
+    let day_ago = secs(now) - 86_400;
+    sqlx::query("DELETE FROM owner_access_asks WHERE handled_at < $1")
+        .bind(day_ago)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM owner_links WHERE used_at IS NOT NULL OR expires_at <= $1")
+        .bind(secs(now))
+        .execute(tx.conn())
+        .await?;
+    sqlx::query("DELETE FROM owner_sessions WHERE expires_at <= $1")
+        .bind(secs(now))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}

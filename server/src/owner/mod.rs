@@ -18,7 +18,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::cookie::CookieJar;
 use care_rules::api::{
-    OwnerAccessAccepted, OwnerAccessRequest, OwnerOverview, OwnerSessionRequest,
+    OwnerAccessAccepted, OwnerAccessRequest, OwnerErasureRequest, OwnerOverview,
+    OwnerSessionRequest,
 };
 use care_rules::{Email, Refusal};
 pub use session::Owner;
@@ -188,18 +189,29 @@ async fn download(
 }
 
 /// Erases the session's address's personal data and ends the session. Refused while
-/// one of its claims is open.
+/// one of its claims is open or a video is under review. Takes `{"confirm": true}`: a
+/// JSON body, which no form of another site can send, and a deliberate one.
 #[utoipa::path(post, path = "/api/owner/erasure", tag = "owner",
+    request_body = OwnerErasureRequest,
     responses(
         (status = 204, description = "Erased; the session cookie is cleared"),
         (status = 401, description = "`unauthorized`: no session"),
-        (status = 409, description = "`invalid_state`: a claim is still open"),
+        (status = 409, description = "`invalid_state`: a claim is still open, or a video under review"),
+        (status = 422, description = "`invalid_request`: no confirmation"),
     ))]
 async fn erase(
     State(state): State<AppState>,
     owner: Owner,
     jar: CookieJar,
+    body: ApiJson<OwnerErasureRequest>,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
+    if !body.value.confirm {
+        return Err(ApiError::field(
+            Refusal::InvalidRequest,
+            "confirm",
+            "erasure cannot be undone: send {\"confirm\": true}",
+        ));
+    }
     erasure::erase(&state, &owner.email).await?;
     Ok(session::SESSIONS
         .end(&state.db, jar, state.secure_cookies)

@@ -425,7 +425,7 @@ async fn erasure_waits_for_open_claims_then_leaves_no_personal_data() {
     let app = spawn_app().await;
     owner_with_device(&app, "SN0000000001").await;
     app.add_old_device("SN0000000003").await;
-    app.open_case("SN0000000003").await;
+    let case = app.submit_video("SN0000000003").await;
     let (claim, _) = app.file_claim("SN0000000001").await;
     let coverage_before: Value = app.get_json("/api/coverage/SN0000000001").await;
     ask(&app, "Jan.Kowalski@example.pl").await;
@@ -436,18 +436,43 @@ async fn erasure_waits_for_open_claims_then_leaves_no_personal_data() {
         app.client
             .post(app.url("/api/owner/erasure"))
             .header("cookie", &pair)
+            .json(&json!({"confirm": true}))
             .send()
     };
+    // Asked for in words: no body, or `false`, erases nothing.
+    for body in [None, Some(json!({"confirm": false}))] {
+        let mut request = app
+            .client
+            .post(app.url("/api/owner/erasure"))
+            .header("cookie", &pair);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("sent");
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
     // The claim is open: staff still need the address.
     let refused = erase().await.expect("sent");
     assert_eq!(problem(refused, 409).await["code"], "invalid_state");
     assert!(every_text(&app).await.contains("Jan Kowalski"));
-    // Once it is over (closed by staff), the data goes.
+    // Once it is over (closed by staff), the video under review still holds it back.
     sqlx::query("UPDATE claims SET status = 'closed' WHERE id = $1")
         .bind(&claim)
         .execute(&app.pool().await)
         .await
         .expect("closed");
+    let refused = erase().await.expect("sent");
+    assert_eq!(problem(refused, 409).await["code"], "invalid_state");
+    let reviewer = app.staff_cookie(care_rules::Role::Reviewer).await;
+    let decided = app
+        .decide(
+            &reviewer,
+            &case,
+            json!({"accept": false, "reason": "other", "note": "Twarz Jana Kowalskiego w kadrze"}),
+        )
+        .await;
+    assert_eq!(decided.status(), 200);
+    assert!(every_text(&app).await.contains("Twarz Jana"));
     let done = erase().await.expect("sent");
     assert_eq!(done.status(), 204);
     let everything = every_text(&app).await;
@@ -457,12 +482,19 @@ async fn erasure_waits_for_open_claims_then_leaves_no_personal_data() {
         "600100200",
         "Długa 1",
         "Dropped on rocks",
+        "Twarz Jana",
     ] {
         assert!(
             !everything.to_lowercase().contains(&personal.to_lowercase()),
             "{personal} is still stored"
         );
     }
+    // The video is gone with its file name.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM uploads WHERE video_deleted_at IS NULL OR metadata <> ''")
+            .await,
+        0
+    );
     // The session ended with it; the coverage stays with the serial.
     assert_eq!(
         problem(overview(&app, &cookie).await, 401).await["code"],

@@ -158,6 +158,24 @@ pub async fn due_for_deletion(tx: &mut Tx, retention: &Retention) -> Result<Vec<
     .await?)
 }
 
+/// Erasure: the uploads of `cases` lose their tus metadata (the file's name) and are
+/// marked deleted; the ids whose bytes the caller then deletes from the store.
+pub async fn erase_for_cases(tx: &mut Tx, cases: &[String], at: Timestamp) -> Result<Vec<String>> {
+    let mut erased = Vec::new();
+    for case in cases {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "UPDATE uploads SET metadata = '', video_deleted_at = COALESCE(video_deleted_at, $2)
+             WHERE verification_id = $1 RETURNING id",
+        )
+        .bind(case)
+        .bind(secs(at))
+        .fetch_all(tx.conn())
+        .await?;
+        erased.extend(ids);
+    }
+    Ok(erased)
+}
+
 pub async fn mark_video_deleted(tx: &mut Tx, id: &str, at: Timestamp) -> Result<()> {
     sqlx::query("UPDATE uploads SET video_deleted_at = $1 WHERE id = $2")
         .bind(secs(at))
