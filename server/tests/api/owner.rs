@@ -50,11 +50,21 @@ async fn sign_in(app: &TestApp, token: &str) -> (u16, Option<String>) {
     (response.status().as_u16(), cookie)
 }
 
-async fn overview(app: &TestApp, cookie: &str) -> reqwest::Response {
+/// A request to `path` with the session of `cookie` (a `Set-Cookie` value).
+fn with_session(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    cookie: &str,
+) -> reqwest::RequestBuilder {
     let pair = cookie.split(';').next().expect("name=value");
     app.client
-        .get(app.url("/api/owner/overview"))
+        .request(method, app.url(path))
         .header("cookie", pair)
+}
+
+async fn overview(app: &TestApp, cookie: &str) -> reqwest::Response {
+    with_session(app, reqwest::Method::GET, "/api/owner/overview", cookie)
         .send()
         .await
         .expect("sent")
@@ -103,10 +113,7 @@ async fn a_link_signs_the_owner_in_once() {
         assert_eq!(problem(response, 401).await["code"], "unauthorized");
     }
     // Signing out ends the session on the server, not only in the browser.
-    let response = app
-        .client
-        .post(app.url("/api/owner/logout"))
-        .header("cookie", cookie.split(';').next().expect("pair"))
+    let response = with_session(&app, reqwest::Method::POST, "/api/owner/logout", &cookie)
         .send()
         .await
         .expect("sent");
@@ -335,10 +342,7 @@ async fn the_owner_downloads_all_of_their_data_and_nothing_else() {
     ask(&app, OWNER).await;
     let token = links_to(&app, OWNER).await.remove(0);
     let cookie = sign_in(&app, &token).await.1.expect("cookie");
-    let response = app
-        .client
-        .get(app.url("/api/owner/export"))
-        .header("cookie", cookie.split(';').next().expect("pair"))
+    let response = with_session(&app, reqwest::Method::GET, "/api/owner/export", &cookie)
         .send()
         .await
         .expect("sent");
