@@ -1,6 +1,8 @@
 //! Adds up what every test runner of `cargo xtask test` reports, so that the run ends
 //! on one plain line, `tests: N passed, M failed`, whatever runner happened to be last
-//! (schemathesis closes on a pytest-like line that says nothing of its test cases).
+//! (schemathesis closes on a pytest-like line that says nothing of its test cases, so
+//! that line is passed on without its `=` frame: a reader of pytest's closing lines
+//! would take `=== 3 warnings in 14.47s ===` for a run of no test).
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
@@ -21,7 +23,7 @@ pub fn check_counted(command: &mut Command) -> Result<()> {
     let stdout = child.stdout.take().context("no test output")?;
     for line in BufReader::new(stdout).lines() {
         let line = line?;
-        println!("{line}");
+        println!("{}", unframed(&line));
         let (passed, failed) = totals(&line);
         PASSED.fetch_add(passed, Ordering::Relaxed);
         FAILED.fetch_add(failed, Ordering::Relaxed);
@@ -67,6 +69,21 @@ fn totals(line: &str) -> (u64, u64) {
     (0, 0)
 }
 
+/// A pytest-style banner (`==== 3 warnings in 14.47s ====`) without its frame and
+/// with its duration spelt out; any other line as it is.
+fn unframed(line: &str) -> std::borrow::Cow<'_, str> {
+    let inner = line.trim().trim_matches('=').trim();
+    let framed = line.trim().starts_with("==") && line.trim().ends_with("==");
+    match inner.rsplit_once(" in ") {
+        Some((what, took)) if framed && took.ends_with('s') => format!(
+            "(runner summary: {what}; took {})",
+            took.trim_end_matches('s')
+        )
+        .into(),
+        _ => line.into(),
+    }
+}
+
 /// The number written just before `word` in `text`, or 0.
 fn count_before(text: &str, word: &str) -> u64 {
     text.find(word)
@@ -77,7 +94,29 @@ fn count_before(text: &str, word: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::totals;
+    use super::{totals, unframed};
+
+    #[test]
+    fn takes_the_frame_off_pytest_like_banners() {
+        assert_eq!(
+            unframed(
+                "============================= 3 warnings in 14.47s ============================="
+            ),
+            "(runner summary: 3 warnings; took 14.47)"
+        );
+        assert_eq!(
+            unframed("==== 12 passed, 1 failed in 2.00s ===="),
+            "(runner summary: 12 passed, 1 failed; took 2.00)"
+        );
+        // Section rules and ordinary lines pass unchanged.
+        for line in [
+            "=================================== SUMMARY ====================================",
+            "test result: ok. 1 passed; 0 failed; finished in 0.02s",
+            "# pass 39",
+        ] {
+            assert_eq!(unframed(line), line);
+        }
+    }
 
     #[test]
     fn reads_each_runners_summary() {
