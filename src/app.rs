@@ -5,7 +5,7 @@
 
 use crate::activation::Activate;
 use crate::claims::{ClaimPage, FileClaim};
-use crate::coverage::{CoverageLookup, CoveragePage};
+use crate::coverage::{CertificatePage, CoverageLookup, CoveragePage};
 use crate::home::{Home, Privacy, Terms};
 use crate::i18n::*;
 use crate::owner::OwnerPage;
@@ -43,6 +43,7 @@ pub fn coverage_pages() -> AnyView {
         <Routes fallback=Elsewhere>
             <Route path=path!("/coverage") view=CoverageLookup />
             <Route path=path!("/coverage/:serial") view=CoveragePage />
+            <Route path=path!("/coverage/:serial/certificate") view=CertificatePage />
         </Routes>
     }
     .into_any()

@@ -1,6 +1,6 @@
 //! What the owner can do next with a device, by its coverage and the rules: activate
 //! (directly, or after a video), extend before the deadline, file a claim, keep the
-//! dates in a calendar.
+//! dates in a calendar, print a proof of coverage.
 
 use crate::format::{lang, left, when};
 use crate::i18n::*;
@@ -94,6 +94,9 @@ pub fn NextSteps(device: DeviceDocument, #[prop(into)] now: Signal<Timestamp>) -
             let calendar = ics::data_url(&ics::calendar(&events, &serial));
             steps.push(view! {
                 <a class="button secondary" href=calendar download=format!("care-refresh-{serial}.ics")>{t!(i18n, ics_download)}</a>
+            }.into_any());
+            steps.push(view! {
+                <a class="button secondary" href=format!("/coverage/{serial}/certificate")>{t!(i18n, certificate_link)}</a>
             }.into_any());
         }
         Some(view! {

@@ -5,8 +5,8 @@
 use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::refusal::message;
-use care_rules::api::CoverageDocument;
-use care_rules::{CoverageStatus, Plan, Product, Timestamp, WarrantyReward};
+use care_rules::api::{CoverageDocument, WarrantyRewardView};
+use care_rules::{CoverageStatus, Lang, Plan, Product, Timestamp, WarrantyReward};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -30,6 +30,24 @@ pub fn status_class(status: CoverageStatus) -> &'static str {
         CoverageStatus::Exhausted | CoverageStatus::Grace => "status warning",
         CoverageStatus::Expired => "status danger",
         CoverageStatus::None => "status info",
+    }
+}
+
+/// The warranty reward's state in a sentence (R12).
+pub fn reward_text(i18n: I18nContext<Locale>, w: WarrantyRewardView, lang: Lang) -> String {
+    let until = w.warranty_until.map(|t| when(t, lang)).unwrap_or_default();
+    match w.status {
+        WarrantyReward::Projected => t_string!(i18n, reward_projected, until).to_string(),
+        WarrantyReward::Granted => t_string!(i18n, reward_granted, until).to_string(),
+        WarrantyReward::Forfeited => t_string!(i18n, reward_forfeited).to_string(),
+        WarrantyReward::NotApplicable => t_string!(i18n, reward_not_applicable).to_string(),
+    }
+}
+
+pub fn plan_name(i18n: I18nContext<Locale>, plan: Plan) -> &'static str {
+    match plan {
+        Plan::Annual => t_string!(i18n, plan_annual),
+        Plan::TwoYear => t_string!(i18n, plan_two_year),
     }
 }
 
@@ -124,14 +142,7 @@ pub fn CoverageView(
     };
     let reward = move || {
         let w = coverage.get().warranty_reward;
-        let lang = lang();
-        let until = w.warranty_until.map(|t| when(t, lang)).unwrap_or_default();
-        let text = match w.status {
-            WarrantyReward::Projected => t_string!(i18n, reward_projected, until).to_string(),
-            WarrantyReward::Granted => t_string!(i18n, reward_granted, until).to_string(),
-            WarrantyReward::Forfeited => t_string!(i18n, reward_forfeited).to_string(),
-            WarrantyReward::NotApplicable => t_string!(i18n, reward_not_applicable).to_string(),
-        };
+        let text = reward_text(i18n, w, lang());
         // Green only for a reward the owner has or can still earn.
         let class = match w.status {
             WarrantyReward::Projected | WarrantyReward::Granted => "reward",
@@ -156,11 +167,7 @@ pub fn CoverageView(
                 .terms
                 .iter()
                 .map(|t| {
-                    let plan = match t.plan {
-                        Plan::Annual => t_string!(i18n, plan_annual),
-                        Plan::TwoYear => t_string!(i18n, plan_two_year),
-                    };
-                    view! { <li>{plan}": "{when(t.starts_at, lang)}" – "{when(t.ends_at, lang)}</li> }
+                    view! { <li>{plan_name(i18n, t.plan)}": "{when(t.starts_at, lang)}" – "{when(t.ends_at, lang)}</li> }
                 })
                 .collect_view();
             view! {

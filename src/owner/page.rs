@@ -217,6 +217,9 @@ fn DeviceItem(device: OwnerDevice) -> impl IntoView {
             <p class="actions">
                 <a class="button" href=next_href>{next_text}</a>
                 <a class="button secondary" href=format!("/coverage/{serial}")>{t!(i18n, owner_coverage_details)}</a>
+                {(device.status != CoverageStatus::None).then(|| view! {
+                    <a class="button secondary" href=format!("/coverage/{serial}/certificate")>{t!(i18n, certificate_link)}</a>
+                })}
             </p>
         </li>
     }

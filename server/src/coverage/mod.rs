@@ -1,10 +1,12 @@
 //! What is covered: devices, their chains of terms and the replacements counted against
-//! them (R4-R9, R11), and the two public routes that show them (no personal data),
-//! served from a cache of the records between writes ([`cache`]).
+//! them (R4-R9, R11), and the public routes that show them (no personal data), served
+//! from a cache of the records between writes ([`cache`]), with the QR code of the
+//! proof of coverage ([`qr`]).
 
 pub mod cache;
 pub mod chains;
 pub mod devices;
+mod qr;
 
 use crate::db::Tx;
 use crate::http::problem::ApiError;
@@ -29,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(device))
         .routes(routes!(coverage))
+        .routes(routes!(qr::coverage_qr))
 }
 
 /// A device with its latest chain, or `device_not_found`.

@@ -242,3 +242,70 @@ async fn every_table_coverage_is_read_from_notifies_other_instances() {
     let notifying: std::collections::BTreeSet<String> = notifying.into_iter().collect();
     assert_eq!(read, notifying);
 }
+
+// The proof of coverage's QR code (coverage/qr.rs).
+
+/// The dark modules of a served QR code: the SVG path draws each run as
+/// `M{left} {top}h{width}v{height}H{left}V{top}`.
+fn dark_modules(svg: &str) -> (usize, Vec<(usize, usize, usize)>) {
+    let size = svg
+        .split(r#"viewBox="0 0 "#)
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a square viewBox");
+    let path = svg.split(r#" d=""#).nth(1).expect("a path");
+    let path = &path[..path.find('"').expect("the path's end")];
+    let runs = path
+        .split('M')
+        .filter(|run| !run.is_empty())
+        .map(|run| {
+            let numbers: Vec<usize> = run
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse().expect("a number"))
+                .collect();
+            // left, top, width (the height of every run is one module)
+            assert_eq!(numbers[3], 1, "{run}");
+            (numbers[0], numbers[1], numbers[2])
+        })
+        .collect();
+    (size, runs)
+}
+
+#[tokio::test]
+async fn the_qr_code_opens_the_public_coverage_page_of_a_known_serial() {
+    let app = spawn_app().await;
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let response = app.get("/api/coverage/sn-0000000001/qr.svg").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=86400");
+    let svg = response.text().await.expect("body");
+    assert!(!svg.contains("<script"), "{svg}");
+    // Read as a phone would: each module 4 pixels wide.
+    let (size, runs) = dark_modules(&svg);
+    let mut dark = vec![false; size * size];
+    for (left, top, width) in runs {
+        for x in left..left + width {
+            dark[top * size + x] = true;
+        }
+    }
+    let scale = 4;
+    let mut image = rqrr::PreparedImage::prepare_from_bitmap(size * scale, size * scale, |x, y| {
+        dark[(y / scale) * size + x / scale]
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, content) = grids[0].decode().expect("a readable code");
+    assert_eq!(content, app.url("/coverage/SN0000000001"));
+
+    assert_eq!(
+        problem(app.get("/api/coverage/SN9999999999/qr.svg").await, 404).await["code"],
+        "device_not_found"
+    );
+    assert_eq!(
+        problem(app.get("/api/coverage/SN_1/qr.svg").await, 422).await["code"],
+        "invalid_serial"
+    );
+}
