@@ -220,7 +220,7 @@ async fn activate(
 pub async fn serials_of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<String>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT serial, MAX(created_at) AS latest FROM activations
-         WHERE lower(customer_email) = $1 GROUP BY serial ORDER BY latest DESC, serial",
+         WHERE lower(customer_email) = lower($1) GROUP BY serial ORDER BY latest DESC, serial",
     )
     .bind(email)
     .fetch_all(tx.conn())
@@ -246,7 +246,7 @@ pub struct ActivationRecord {
 pub async fn of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<ActivationRecord>> {
     let rows = sqlx::query(
         "SELECT serial, kind, customer_name, customer_email, customer_phone, created_at
-         FROM activations WHERE lower(customer_email) = $1 ORDER BY created_at DESC, id",
+         FROM activations WHERE lower(customer_email) = lower($1) ORDER BY created_at DESC, id",
     )
     .bind(email)
     .fetch_all(tx.conn())
@@ -270,7 +270,7 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> anyhow::Result<Vec<Activation
 pub async fn erase_owner(tx: &mut Tx, email: &str, erased: &str) -> anyhow::Result<u64> {
     let done = sqlx::query(
         "UPDATE activations SET customer_name = $2, customer_email = '', customer_phone = NULL
-         WHERE lower(customer_email) = $1",
+         WHERE lower(customer_email) = lower($1)",
     )
     .bind(email)
     .bind(erased)

@@ -137,7 +137,7 @@ pub async fn insert(tx: &mut Tx, c: &ClaimRecord) -> Result<()> {
 /// lower-cased.
 pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<ClaimRecord>> {
     let rows = sqlx::query(&format!(
-        "{COLUMNS} WHERE lower(customer_email) = $1 ORDER BY filed_at DESC, id"
+        "{COLUMNS} WHERE lower(customer_email) = lower($1) ORDER BY filed_at DESC, id"
     ))
     .bind(email)
     .fetch_all(tx.conn())
@@ -155,7 +155,7 @@ pub async fn erase_owner(tx: &mut Tx, email: &str, erased: &str) -> Result<u64> 
              shipping_address = $2, description = $2, quote_note = NULL,
              decline_reason = NULL, refund_reason = NULL, tracking = NULL,
              payment_reference = NULL
-         WHERE lower(customer_email) = $1 AND status IN ('closed', 'refunded')",
+         WHERE lower(customer_email) = lower($1) AND status IN ('closed', 'refunded')",
     )
     .bind(email)
     .bind(erased)

@@ -54,7 +54,7 @@ pub struct StoredMail {
 /// The messages kept for an address (lower-cased), newest first.
 pub async fn to_recipient(tx: &mut Tx, email: &str) -> Result<Vec<StoredMail>> {
     let rows = sqlx::query(
-        "SELECT subject, body, created_at FROM outbox WHERE lower(to_addr) = $1
+        "SELECT subject, body, created_at FROM outbox WHERE lower(to_addr) = lower($1)
          ORDER BY created_at DESC, id DESC",
     )
     .bind(email)
@@ -73,7 +73,7 @@ pub async fn to_recipient(tx: &mut Tx, email: &str) -> Result<Vec<StoredMail>> {
 
 /// Deletes the messages kept for an address (see `owner::erasure`), sent or not.
 pub async fn erase_recipient(tx: &mut Tx, email: &str) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM outbox WHERE lower(to_addr) = $1")
+    let done = sqlx::query("DELETE FROM outbox WHERE lower(to_addr) = lower($1)")
         .bind(email)
         .execute(tx.conn())
         .await?;

@@ -95,7 +95,7 @@ pub(super) fn from_row(r: &AnyRow) -> Result<VerificationRecord> {
 /// lower-cased.
 pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<VerificationRecord>> {
     let rows = sqlx::query(&format!(
-        "{COLUMNS} WHERE lower(email) = $1 ORDER BY created_at DESC, id"
+        "{COLUMNS} WHERE lower(email) = lower($1) ORDER BY created_at DESC, id"
     ))
     .bind(email)
     .fetch_all(tx.conn())
@@ -107,7 +107,7 @@ pub async fn of_owner(tx: &mut Tx, email: &str) -> Result<Vec<VerificationRecord
 /// the video goes too; how many there were.
 pub async fn erase_owner(tx: &mut Tx, email: &str) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE verifications SET email = '', reject_note = NULL WHERE lower(email) = $1",
+        "UPDATE verifications SET email = '', reject_note = NULL WHERE lower(email) = lower($1)",
     )
     .bind(email)
     .execute(tx.conn())
