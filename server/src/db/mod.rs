@@ -26,6 +26,10 @@ pub const WATCH_INTERVAL: Duration = Duration::from_millis(250);
 /// PostgreSQL: silence on [`WRITES_CHANNEL`] for longer than this (no beat came back)
 /// counts as changed, at every beat, until the listener hears again.
 const DEAF_AFTER: Duration = Duration::from_millis(600);
+/// How long the listener waits without hearing anything, not even a beat, before it
+/// takes its connection for dead (gone without a word: a dropped NAT entry, a
+/// failover) and makes a new one. Meanwhile nothing is stale: see [`DEAF_AFTER`].
+const RECONNECT_AFTER: Duration = Duration::from_secs(5);
 /// PostgreSQL: the channel `0008_notify_coverage_writes.sql`'s triggers notify.
 const WRITES_CHANNEL: &str = "care_writes";
 /// The payload of the watch's own beat on [`WRITES_CHANNEL`] (a table's name is never empty).
@@ -217,9 +221,10 @@ impl Db {
     /// Two tasks: one hears the channel, one sends a beat on it every
     /// [`WATCH_INTERVAL`]. A listener that has heard nothing, not even a beat, for
     /// [`DEAF_AFTER`] may have missed writes (a connection silently gone): it moves the
-    /// count at every beat until it hears again, so nothing kept is older than that.
-    /// (Two tasks rather than one `select!`: `PgListener::try_recv` is not safe to
-    /// cancel in the middle of a message.)
+    /// count at every beat until it hears again, so nothing kept is older than that;
+    /// after [`RECONNECT_AFTER`] it listens on a new connection. (Two tasks rather than
+    /// one `select!`: `PgListener::try_recv` is not safe to cancel in the middle of a
+    /// message, unless the connection is dropped with it.)
     fn listen_for_writes(&self, url: Arc<str>) {
         let started = std::time::Instant::now();
         let heard_ms = Arc::new(AtomicU64::new(0));
@@ -227,12 +232,22 @@ impl Db {
         tokio::spawn(async move {
             loop {
                 let listening = async {
-                    let mut listener = PgListener::connect(&url).await?;
-                    listener.listen(WRITES_CHANNEL).await?;
+                    let connecting = async {
+                        let mut listener = PgListener::connect(&url).await?;
+                        listener.listen(WRITES_CHANNEL).await?;
+                        Ok::<_, sqlx::Error>(listener)
+                    };
+                    let mut listener = tokio::time::timeout(RECONNECT_AFTER, connecting)
+                        .await
+                        .map_err(|_| taken_for_dead())??;
                     // What was written before this instant was not heard.
                     db.moved();
                     loop {
-                        let note = listener.try_recv().await?;
+                        // Dropping `try_recv` mid-message is safe here: the
+                        // connection goes with it.
+                        let note = tokio::time::timeout(RECONNECT_AFTER, listener.try_recv())
+                            .await
+                            .map_err(|_| taken_for_dead())??;
                         let now = started.elapsed().as_millis() as u64;
                         heard.store(now, Ordering::Release);
                         match note {
@@ -335,6 +350,14 @@ fn sqlite_pragmas<'c>(
         .await?;
         Ok(())
     })
+}
+
+/// A listening connection silent for [`RECONNECT_AFTER`].
+fn taken_for_dead() -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "nothing heard, not even a beat: the connection is taken for dead",
+    ))
 }
 
 /// A database URL fit for logs and messages: without its password.

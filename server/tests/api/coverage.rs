@@ -309,3 +309,166 @@ async fn the_qr_code_opens_the_public_coverage_page_of_a_known_serial() {
         "invalid_serial"
     );
 }
+
+/// A TCP relay to PostgreSQL that can stop passing the bytes of the connections that
+/// listen for notifications (those that sent `LISTEN`) while keeping them open: a
+/// connection gone without a word, as a dropped NAT entry or a failover leaves it.
+struct SilencingRelay {
+    port: u16,
+    /// How many connections sent `LISTEN`.
+    listening: Arc<std::sync::atomic::AtomicUsize>,
+    /// The connections silenced: those listening when [`SilencingRelay::silence`] ran.
+    silenced: Arc<std::sync::Mutex<Vec<usize>>>,
+    listeners: Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+impl SilencingRelay {
+    async fn start(upstream: String) -> SilencingRelay {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bound");
+        let port = socket.local_addr().expect("address").port();
+        let relay = SilencingRelay {
+            port,
+            listening: Arc::new(AtomicUsize::new(0)),
+            silenced: Arc::default(),
+            listeners: Arc::default(),
+        };
+        let (listening, silenced, listeners) = (
+            relay.listening.clone(),
+            relay.silenced.clone(),
+            relay.listeners.clone(),
+        );
+        tokio::spawn(async move {
+            let mut next_id = 0;
+            while let Ok((client, _)) = socket.accept().await {
+                next_id += 1;
+                let id = next_id;
+                let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    continue;
+                };
+                let (mut client_in, mut client_out) = client.into_split();
+                let (mut server_in, mut server_out) = server.into_split();
+                let is_silenced = {
+                    let silenced = silenced.clone();
+                    move || silenced.lock().expect("lock").contains(&id)
+                };
+                let (listening, listeners) = (listening.clone(), listeners.clone());
+                let silent = is_silenced.clone();
+                tokio::spawn(async move {
+                    let mut buffer = vec![0; 64 * 1024];
+                    while let Ok(n) = client_in.read(&mut buffer).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if buffer[..n].windows(7).any(|w| w == b"LISTEN ") {
+                            listening.fetch_add(1, Ordering::SeqCst);
+                            listeners.lock().expect("lock").push(id);
+                        }
+                        if silent() {
+                            continue;
+                        }
+                        if server_out.write_all(&buffer[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    // Held open, whatever happens: silence, not a closed connection.
+                    std::future::pending::<()>().await;
+                });
+                tokio::spawn(async move {
+                    let mut buffer = vec![0; 64 * 1024];
+                    while let Ok(n) = server_in.read(&mut buffer).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if is_silenced() {
+                            continue;
+                        }
+                        if client_out.write_all(&buffer[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    std::future::pending::<()>().await;
+                });
+            }
+        });
+        relay
+    }
+
+    fn silence(&self) {
+        let listeners = self.listeners.lock().expect("lock").clone();
+        self.silenced.lock().expect("lock").extend(listeners);
+    }
+
+    fn listening(&self) -> usize {
+        self.listening.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// An instance whose listening connection goes silent (no error, no close) listens
+/// again on a new one, and hears other instances' writes as before.
+#[tokio::test]
+async fn a_listener_whose_connection_goes_silent_listens_again() {
+    let first = spawn_app().await;
+    if first.db.dialect() != Dialect::Postgres {
+        return;
+    }
+    let url = first.database_url.clone();
+    let (scheme_user, rest) = url.split_once('@').expect("postgres://user@host:port/db");
+    let (host, database) = rest.split_once('/').expect("a database");
+    let relay = SilencingRelay::start(host.to_owned()).await;
+    let relayed = format!("{scheme_user}@127.0.0.1:{}/{database}", relay.port);
+    let second = first
+        .restart_with(|s| s.data.database_url = Some(relayed))
+        .await;
+    first.add_device("SN0000000001", "osmo-360", None).await;
+    let serial = Serial::parse("SN0000000001").expect("serial");
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    assert_eq!(relay.listening(), 1, "the second instance listens");
+    settled(&second, &serial).await;
+
+    relay.silence();
+    let silenced = Instant::now();
+    while relay.listening() < 2 {
+        assert!(
+            // RECONNECT_AFTER (5 s), and room for a busy machine.
+            silenced.elapsed() < Duration::from_secs(9),
+            "no new listening connection after {:?}",
+            silenced.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Hearing again: what is kept stays kept while nobody writes (a deaf listener lets
+    // go of it at every beat), and another instance's write retires it.
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    let kept = settled(&second, &serial).await;
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    let still = second
+        .state
+        .coverage
+        .device(&second.db, &serial)
+        .await
+        .expect("read");
+    assert!(Arc::ptr_eq(&kept, &still), "still deaf");
+    first.add_device("SN0000000002", "osmo-360", None).await;
+    let written = Instant::now();
+    loop {
+        let now = second
+            .state
+            .coverage
+            .device(&second.db, &serial)
+            .await
+            .expect("read");
+        if !Arc::ptr_eq(&kept, &now) {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "not heard after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
