@@ -122,18 +122,37 @@ fn facts(
     let product = Product::find(&c.product_id).map_or(c.product_id.clone(), |p| p.name.to_owned());
     let mut status = status_text(i18n, c.status);
     if let (Some(from), Some(to)) = (c.starts_at, c.ends_at) {
-        let period = t_string!(i18n, coverage_period, from = when(from, lang), to = when(to, lang));
+        let period = t_string!(
+            i18n,
+            coverage_period,
+            from = when(from, lang),
+            to = when(to, lang)
+        );
         status = format!("{status} · {period}");
     }
     // One line a term (the detail keeps its line breaks).
     let terms = c
         .terms
         .iter()
-        .map(|t| format!("{}: {} – {}", plan_name(i18n, t.plan), when(t.starts_at, lang), when(t.ends_at, lang)))
+        .map(|t| {
+            format!(
+                "{}: {} – {}",
+                plan_name(i18n, t.plan),
+                when(t.starts_at, lang),
+                when(t.ends_at, lang)
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let r = c.replacements;
-    let mut replacements = t_string!(i18n, replacements_status, used = r.used, total = r.total, remaining = r.remaining).to_string();
+    let mut replacements = t_string!(
+        i18n,
+        replacements_status,
+        used = r.used,
+        total = r.total,
+        remaining = r.remaining
+    )
+    .to_string();
     if let Some(fee) = c.next_fee_grosze {
         let next = t_string!(i18n, next_fee, fee = fee.display(lang));
         replacements = format!("{replacements} {next}");
@@ -144,7 +163,10 @@ fn facts(
         (t_string!(i18n, certificate_status), status),
         (t_string!(i18n, terms_title), terms),
         (t_string!(i18n, replacements_title), replacements),
-        (t_string!(i18n, certificate_reward), reward_text(i18n, c.warranty_reward, lang)),
+        (
+            t_string!(i18n, certificate_reward),
+            reward_text(i18n, c.warranty_reward, lang),
+        ),
     ];
     if let Some(next) = &c.replaced_by {
         facts.push((
