@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import { launch, BASE_URL } from './browser.mjs';
 
 // Issue 16: `/` at most 150 KB, any other owner page at most 200 KB. Where a bundle is
-// still above that (measured here: coverage 215 KB, activation 259 KB, verification
-// 256 KB, claims 251 KB, the owner's page 210 KB), its budget is what it weighs now
-// and a little room for the headers, so it cannot grow unnoticed (README "Size" says
-// what the rest would take).
+// still above that (measured here: coverage 223 KB, 9 KB of it the proof of coverage's
+// page; activation 259 KB, verification 256 KB, claims 251 KB, the owner's page
+// 210 KB), its budget is what it weighs now and a little room for the headers, so it
+// cannot grow unnoticed (README "Size" says what the rest would take).
 const KB = 1000;
 const GOAL = 200 * KB;
 const ROUTES = [
   { path: '/', heading: 'Ochrona DJI Care Refresh', budget: 150 * KB },
   { path: '/terms', heading: 'Regulamin DJI Care Refresh', budget: 150 * KB },
-  { path: '/coverage', heading: 'Sprawdź ochronę', budget: 218 * KB },
-  { path: '/coverage/SN0000000001', heading: 'Sprawdź ochronę', budget: 218 * KB },
+  { path: '/coverage', heading: 'Sprawdź ochronę', budget: 228 * KB },
+  { path: '/coverage/SN0000000001', heading: 'Sprawdź ochronę', budget: 228 * KB },
   { path: '/activate', heading: 'Aktywacja planu', budget: 264 * KB },
   { path: '/verification', heading: 'Film weryfikacyjny', budget: 262 * KB },
   { path: '/claims/new', heading: 'Zgłoszenie naprawy', budget: 255 * KB },

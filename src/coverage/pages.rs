@@ -76,22 +76,7 @@ pub fn CoveragePage() -> impl IntoView {
     let device = LocalResource::new(move || {
         let serial = serial();
         let lang = lang(i18n.get_locale_untracked());
-        async move {
-            let parsed = Serial::parse(&serial).map_err(|r| {
-                ApiError::Refused(care_rules::api::Problem {
-                    kind: "about:blank".to_owned(),
-                    title: String::new(),
-                    status: 422,
-                    detail: None,
-                    code: r,
-                    field: Some("serial".to_owned()),
-                    retry_after: None,
-                    code_product_id: None,
-                    device_product_id: None,
-                })
-            })?;
-            api::device(&parsed, lang).await
-        }
+        async move { api::device_typed(&serial, lang).await }
     });
     view! {
         <h1>{t!(i18n, coverage_title)}</h1>
