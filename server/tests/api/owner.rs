@@ -349,7 +349,20 @@ async fn the_overview_lists_exactly_the_owners_records_newest_first() {
 async fn the_owner_downloads_all_of_their_data_and_nothing_else() {
     let app = spawn_app().await;
     owner_with_device(&app, "SN0000000001").await;
-    app.file_claim("SN0000000001").await;
+    let (claim, _) = app.file_claim("SN0000000001").await;
+    // Staff's steps: the claim received and quoted.
+    let service = app.staff_cookie(care_rules::Role::Service).await;
+    for (step, body) in [
+        ("receive", json!({})),
+        (
+            "quote",
+            json!({"amount_grosze": 45000, "note": "new gimbal arm"}),
+        ),
+    ] {
+        assert_eq!(app.step(&service, &claim, step, body).await.status(), 200);
+    }
+    app.add_old_device("SN0000000003").await;
+    app.submit_video("SN0000000003").await;
     let other = json!({"name": "Anna Nowak", "email": "anna@example.pl", "phone": "+48600999888"});
     let response = app
         .post_json(
@@ -386,6 +399,23 @@ async fn the_owner_downloads_all_of_their_data_and_nothing_else() {
         data["claims"][0]["shipping_address"],
         "ul. Długa 1, 00-001 Warszawa"
     );
+    // What staff did with the claim, and its history.
+    assert_eq!(data["claims"][0]["status"], "quoted");
+    assert_eq!(data["claims"][0]["quote_grosze"], 45000);
+    assert_eq!(data["claims"][0]["quote_note"], "new gimbal arm");
+    let history: Vec<&str> = data["claims"][0]["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| e["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(history, ["submitted", "received", "quoted"]);
+    // The video case with what was said of its video (never the bytes).
+    let case = &data["verifications"][0];
+    assert_eq!(case["status"], "pending_review");
+    assert!(case["submitted_at"].is_string(), "{case}");
+    assert_eq!(case["videos"][0]["bytes"], 64 * 1024);
+    assert!(case["videos"][0]["finished_at"].is_string(), "{case}");
     // The mail it was sent: the activation, the claim, the sign-in link.
     assert!(data["mail"].as_array().expect("mail").len() >= 3, "{data}");
     let text = data.to_string();

@@ -67,6 +67,17 @@ pub async fn find(tx: &mut Tx, id: &str) -> Result<Option<UploadRecord>> {
     row.as_ref().map(from_row).transpose()
 }
 
+/// Every upload of a case, the oldest first (for its owner's data export).
+pub async fn of_case(tx: &mut Tx, verification_id: &str) -> Result<Vec<UploadRecord>> {
+    let rows = sqlx::query(&format!(
+        "{COLUMNS} WHERE verification_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(verification_id)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Uploads of a case that are neither finished nor terminated.
 pub async fn open_for_case(tx: &mut Tx, verification_id: &str) -> Result<Vec<UploadRecord>> {
     let rows = sqlx::query(&format!(
