@@ -14,8 +14,8 @@ pub mod column;
 
 use anyhow::{Context, Result};
 use sqlx::any::AnyPoolOptions;
-use sqlx::postgres::PgListener;
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::postgres::{PgConnection, PgListener};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -218,17 +218,18 @@ impl Db {
         });
     }
 
-    /// Two tasks: one hears the channel, one sends a beat on it every
-    /// [`WATCH_INTERVAL`]. A listener that has heard nothing, not even a beat, for
-    /// [`DEAF_AFTER`] may have missed writes (a connection silently gone): it moves the
-    /// count at every beat until it hears again, so nothing kept is older than that;
-    /// after [`RECONNECT_AFTER`] it listens on a new connection. (Two tasks rather than
-    /// one `select!`: `PgListener::try_recv` is not safe to cancel in the middle of a
-    /// message, unless the connection is dropped with it.)
+    /// Three tasks: one hears the channel; one sends a beat on it every
+    /// [`WATCH_INTERVAL`], on a connection of its own; one judges deafness, waiting on
+    /// nothing. A listener that has heard nothing, not even a beat, for [`DEAF_AFTER`]
+    /// may have missed writes (a connection silently gone): the count moves at every
+    /// tick until it hears again, so nothing kept is older than that; after
+    /// [`RECONNECT_AFTER`] it listens on a new connection. (Not one `select!`:
+    /// `PgListener::try_recv` is not safe to cancel in the middle of a message, unless
+    /// the connection is dropped with it.)
     fn listen_for_writes(&self, url: Arc<str>) {
         let started = std::time::Instant::now();
         let heard_ms = Arc::new(AtomicU64::new(0));
-        let (db, heard) = (self.clone(), heard_ms.clone());
+        let (db, heard, beat_url) = (self.clone(), heard_ms.clone(), url.clone());
         tokio::spawn(async move {
             loop {
                 let listening = async {
@@ -267,20 +268,43 @@ impl Db {
                 tokio::time::sleep(WATCH_INTERVAL).await;
             }
         });
+        // Deafness is judged by a task that never waits on the database.
         let db = self.clone();
         tokio::spawn(async move {
-            let mut beat = tokio::time::interval(WATCH_INTERVAL);
+            let mut tick = tokio::time::interval(WATCH_INTERVAL);
             loop {
-                beat.tick().await;
+                tick.tick().await;
                 let last = Duration::from_millis(heard_ms.load(Ordering::Acquire));
                 if started.elapsed().saturating_sub(last) > DEAF_AFTER {
                     db.moved();
                 }
-                let _ = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(WRITES_CHANNEL)
-                    .bind(BEAT)
-                    .execute(&db.reader)
-                    .await;
+            }
+        });
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(WATCH_INTERVAL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // A connection of its own: from the request pool, the beat would wait behind
+            // the requests of a busy instance, which would then take itself for deaf and
+            // let go of what it keeps when it needs it most.
+            let mut connection: Option<PgConnection> = None;
+            loop {
+                tick.tick().await;
+                if connection.is_none() {
+                    let connecting = PgConnection::connect(&beat_url);
+                    connection = tokio::time::timeout(RECONNECT_AFTER, connecting)
+                        .await
+                        .ok()
+                        .and_then(Result::ok);
+                }
+                if let Some(open) = connection.as_mut() {
+                    let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(WRITES_CHANNEL)
+                        .bind(BEAT)
+                        .execute(&mut *open);
+                    if !matches!(tokio::time::timeout(RECONNECT_AFTER, sent).await, Ok(Ok(_))) {
+                        connection = None;
+                    }
+                }
             }
         });
     }

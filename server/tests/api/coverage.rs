@@ -472,3 +472,35 @@ async fn a_listener_whose_connection_goes_silent_listens_again() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// An instance whose every pooled connection is taken by requests (16 on PostgreSQL)
+/// still hears its own beat: once the rush is over, what it kept is still kept.
+#[tokio::test]
+async fn a_busy_instance_keeps_hearing_its_beat() {
+    let app = spawn_app().await;
+    if app.db.dialect() != Dialect::Postgres {
+        return;
+    }
+    app.add_device("SN0000000001", "osmo-360", None).await;
+    let serial = Serial::parse("SN0000000001").expect("serial");
+    tokio::time::sleep(WATCH_INTERVAL * 4).await;
+    let kept = settled(&app, &serial).await;
+    let mut rush = Vec::new();
+    for _ in 0..16 {
+        rush.push(app.db.read().await.expect("a pooled connection"));
+    }
+    // Longer than DEAF_AFTER (600 ms) with no connection left in the pool.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(rush);
+    tokio::time::sleep(WATCH_INTERVAL * 3).await;
+    let after = app
+        .state
+        .coverage
+        .device(&app.db, &serial)
+        .await
+        .expect("read");
+    assert!(
+        Arc::ptr_eq(&kept, &after),
+        "the rush made the instance let go of what it kept"
+    );
+}
