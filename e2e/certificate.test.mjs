@@ -35,7 +35,7 @@ test('the proof of coverage prints on one A4 page and its QR code opens the cove
   const serial = await extendedDevice();
   const page = await phone(browser);
   await page.goto(`${BASE_URL}/coverage/${serial}`);
-  await page.locator('.next-steps').getByRole('link', { name: 'Potwierdzenie ochrony (druk)' }).click();
+  await page.locator('.next-steps').getByRole('link', { name: 'Potwierdzenie ochrony', exact: true }).click();
   await page.waitForURL(`${BASE_URL}/coverage/${serial}/certificate`);
   const certificate = page.locator('.certificate');
   await certificate.getByRole('heading', { name: 'Potwierdzenie ochrony Care Refresh' }).waitFor();
@@ -66,7 +66,7 @@ test('the proof of coverage in English on a wide screen, and for a device withou
   const page = await phone(browser, { viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   await page.goto(`${BASE_URL}/coverage/${serial}`);
   await page.getByRole('button', { name: 'Switch to English' }).click();
-  await page.getByRole('link', { name: 'Proof of coverage (print)' }).click();
+  await page.getByRole('link', { name: 'Proof of coverage', exact: true }).click();
   const certificate = page.locator('.certificate');
   await certificate.getByRole('heading', { name: 'Proof of Care Refresh coverage' }).waitFor();
   await certificate.getByText('0 of 4 used; 4 left.').waitFor();

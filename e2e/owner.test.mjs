@@ -58,6 +58,7 @@ test('an owner asks for a link, opens it from the email and sees everything of t
   assert.equal(new URL(page.url()).hash, '');
   await page.getByRole('heading', { level: 3, name: `DJI Osmo 360 · ${covered}` }).waitFor();
   assert.ok(await page.getByText('Ochrona aktywna').first().isVisible());
+  assert.equal(await page.getByRole('link', { name: 'Potwierdzenie ochrony', exact: true }).getAttribute('href'), `/coverage/${covered}/certificate`);
   assert.ok(await page.getByText('Pozostałe wymiany: 2 z 2').isVisible());
   await page.getByRole('heading', { level: 3, name: `Film dla ${secondHand}` }).waitFor();
   await page.getByRole('heading', { level: 3, name: new RegExp(filed.body.number) }).waitFor();
