@@ -8,7 +8,7 @@
 //! 25 KB brotli, this one a few).
 
 use super::api;
-use super::view::{plan_name, reward_text, status_text};
+use super::view::{reward_text, status_text, term_text};
 use crate::api::ApiError;
 use crate::clock;
 use crate::format::{lang, when};
@@ -136,14 +136,7 @@ fn facts(
     let terms = c
         .terms
         .iter()
-        .map(|t| {
-            format!(
-                "{}: {} – {}",
-                plan_name(i18n, t.plan),
-                when(t.starts_at, lang),
-                when(t.ends_at, lang)
-            )
-        })
+        .map(|t| term_text(i18n, t, lang))
         .collect::<Vec<_>>()
         .join("\n");
     let r = c.replacements;

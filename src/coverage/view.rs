@@ -6,7 +6,7 @@ use crate::format::{lang, left, when};
 use crate::i18n::*;
 use crate::refusal::message;
 use care_rules::api::{CoverageDocument, WarrantyRewardView};
-use care_rules::{CoverageStatus, Lang, Plan, Product, Timestamp, WarrantyReward};
+use care_rules::{CoverageStatus, Lang, Plan, Product, Term, Timestamp, WarrantyReward};
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 
@@ -44,11 +44,17 @@ pub fn reward_text(i18n: I18nContext<Locale>, w: WarrantyRewardView, lang: Lang)
     }
 }
 
-pub fn plan_name(i18n: I18nContext<Locale>, plan: Plan) -> &'static str {
-    match plan {
+/// A term of the plan on one line: `Annual plan: 30 Nov 2026, 12:00 – 30 Nov 2027, 12:00`.
+pub fn term_text(i18n: I18nContext<Locale>, term: &Term, lang: Lang) -> String {
+    let plan = match term.plan {
         Plan::Annual => t_string!(i18n, plan_annual),
         Plan::TwoYear => t_string!(i18n, plan_two_year),
-    }
+    };
+    format!(
+        "{plan}: {} – {}",
+        when(term.starts_at, lang),
+        when(term.ends_at, lang)
+    )
 }
 
 #[component]
@@ -167,7 +173,7 @@ pub fn CoverageView(
                 .terms
                 .iter()
                 .map(|t| {
-                    view! { <li>{plan_name(i18n, t.plan)}": "{when(t.starts_at, lang)}" – "{when(t.ends_at, lang)}</li> }
+                    view! { <li>{term_text(i18n, t, lang)}</li> }
                 })
                 .collect_view();
             view! {

@@ -53,16 +53,38 @@ async fn unknown_and_malformed_serials_are_refused() {
 /// something writes, say the startup sweeps, or while the watch starts listening. So
 /// try again until a pair is quiet.)
 async fn settled(app: &TestApp, serial: &Serial) -> Arc<DeviceState> {
-    let lookup = || app.state.coverage.device(&app.db, serial);
     for _ in 0..200 {
-        let first = lookup().await.expect("read");
-        let again = lookup().await.expect("read");
+        let first = lookup(app, serial).await;
+        let again = lookup(app, serial).await;
         if Arc::ptr_eq(&first, &again) {
             return first;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the records of {serial} are read again at every lookup");
+}
+
+/// The records `app` answers a lookup of `serial` with now.
+async fn lookup(app: &TestApp, serial: &Serial) -> Arc<DeviceState> {
+    app.state
+        .coverage
+        .device(&app.db, serial)
+        .await
+        .expect("read")
+}
+
+/// Waits until `app` lets go of `kept` (another instance's write heard): in
+/// milliseconds; a second leaves room for a busy machine.
+async fn retired_within_a_second(app: &TestApp, serial: &Serial, kept: &Arc<DeviceState>) {
+    let written = Instant::now();
+    while Arc::ptr_eq(kept, &lookup(app, serial).await) {
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "not heard after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test]
@@ -80,12 +102,7 @@ async fn lookups_between_writes_share_one_read_and_a_write_here_shows_at_once() 
     assert_eq!(after["status"], "active");
     let device: Value = app.get_json("/api/devices/SN0000000001").await;
     assert_eq!(device["coverage"]["status"], "active");
-    let fresh = app
-        .state
-        .coverage
-        .device(&app.db, &serial)
-        .await
-        .expect("read");
+    let fresh = lookup(&app, &serial).await;
     assert!(
         !Arc::ptr_eq(&first, &fresh),
         "the write retired the kept records"
@@ -179,12 +196,7 @@ async fn other_writes_on_postgres_leave_the_kept_records_alone() {
     // A video case and its mail: writes to other tables.
     first.open_case("SN0000000003").await;
     tokio::time::sleep(WATCH_INTERVAL * 4).await;
-    let still = second
-        .state
-        .coverage
-        .device(&second.db, &serial)
-        .await
-        .expect("read");
+    let still = lookup(&second, &serial).await;
     assert!(
         Arc::ptr_eq(&kept, &still),
         "retired by a write to another table"
@@ -192,24 +204,7 @@ async fn other_writes_on_postgres_leave_the_kept_records_alone() {
     // A write to a device is heard (in milliseconds; a second leaves room for a busy
     // machine).
     first.add_device("SN0000000002", "osmo-360", None).await;
-    let written = Instant::now();
-    loop {
-        let now = second
-            .state
-            .coverage
-            .device(&second.db, &serial)
-            .await
-            .expect("read");
-        if !Arc::ptr_eq(&kept, &now) {
-            break;
-        }
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "not heard after {:?}",
-            written.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    retired_within_a_second(&second, &serial, &kept).await;
 }
 
 /// Every table the coverage records are read from notifies the other instances: the
@@ -445,32 +440,10 @@ async fn a_listener_whose_connection_goes_silent_listens_again() {
     tokio::time::sleep(WATCH_INTERVAL * 4).await;
     let kept = settled(&second, &serial).await;
     tokio::time::sleep(WATCH_INTERVAL * 4).await;
-    let still = second
-        .state
-        .coverage
-        .device(&second.db, &serial)
-        .await
-        .expect("read");
+    let still = lookup(&second, &serial).await;
     assert!(Arc::ptr_eq(&kept, &still), "still deaf");
     first.add_device("SN0000000002", "osmo-360", None).await;
-    let written = Instant::now();
-    loop {
-        let now = second
-            .state
-            .coverage
-            .device(&second.db, &serial)
-            .await
-            .expect("read");
-        if !Arc::ptr_eq(&kept, &now) {
-            break;
-        }
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "not heard after {:?}",
-            written.elapsed()
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    retired_within_a_second(&second, &serial, &kept).await;
 }
 
 /// An instance whose every pooled connection is taken by requests (16 on PostgreSQL)
@@ -493,12 +466,7 @@ async fn a_busy_instance_keeps_hearing_its_beat() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(rush);
     tokio::time::sleep(WATCH_INTERVAL * 3).await;
-    let after = app
-        .state
-        .coverage
-        .device(&app.db, &serial)
-        .await
-        .expect("read");
+    let after = lookup(&app, &serial).await;
     assert!(
         Arc::ptr_eq(&kept, &after),
         "the rush made the instance let go of what it kept"
