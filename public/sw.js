@@ -23,12 +23,24 @@ const journeyOf = (path) => FIRST_SEGMENT[path.split('/')[1]] || 'home';
 const pageOf = (journey) => SHELLS[journey][0];
 const kept = new Set(Object.values(SHELLS).flat());
 
+// A bundle's page as the open window got it: from the browser's cache, never again from
+// the network (the address may be a capability link, and the page was just downloaded);
+// if the browser kept none, the page at its own address.
+const keepPage = (cache, journey, address) =>
+  fetch(address, { cache: 'only-if-cached', mode: 'same-origin' })
+    .then((response) => (response.ok ? response : Promise.reject(new Error('not kept'))))
+    .catch(() => fetch(pageOf(journey)))
+    .then((response) => (response.ok ? cache.put(pageOf(journey), response) : Promise.reject(new Error(`${pageOf(journey)}: ${response.status}`))));
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    self.clients.matchAll({ type: 'window', includeUncontrolled: true })
-      .then((windows) => {
-        const open = new Set(windows.map((w) => journeyOf(new URL(w.url).pathname)));
-        return caches.open(BUILD).then((cache) => cache.addAll([...open].flatMap((j) => SHELLS[j])));
+    Promise.all([self.clients.matchAll({ type: 'window', includeUncontrolled: true }), caches.open(BUILD)])
+      .then(([windows, cache]) => {
+        const open = new Map(windows.map((w) => [journeyOf(new URL(w.url).pathname), w.url]));
+        return Promise.all([...open].flatMap(([journey, address]) => [
+          keepPage(cache, journey, address),
+          cache.addAll(SHELLS[journey].slice(1)),
+        ]));
       })
       .then(() => self.skipWaiting()),
   );

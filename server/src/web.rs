@@ -66,13 +66,23 @@ where
 }
 
 /// Trunk puts a content hash in every asset's name (`app-0123abcd….js`): those never
-/// change and are cached for a year. Everything else, index.html above all, is
-/// revalidated, so a new build is picked up at once.
+/// change and are cached for a year. The icon is kept a day (the page and the offline
+/// worker both ask for it on a first visit; an old icon for a day harms nobody).
+/// Everything else, index.html above all, is revalidated, so a new build is picked up
+/// at once.
 async fn cache_policy(request: Request, next: Next) -> Response {
     let hashed = is_hashed(request.uri().path());
     let mut response = next.run(request).await;
-    let policy = if hashed && response.status().is_success() {
+    let ok = response.status().is_success();
+    // By what was served: an unknown `/x.svg` gets the home page, which is revalidated.
+    let icon = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"image/"));
+    let policy = if hashed && ok {
         "public, max-age=31536000, immutable"
+    } else if icon && ok {
+        "public, max-age=86400"
     } else {
         "no-cache"
     };

@@ -20,30 +20,42 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
         let html =
             format!("<!doctype html><title>Care</title><script type=module>{loader}</script>");
         std::fs::write(s.web_dir.join("index.html"), html).expect("index");
+        std::fs::write(
+            s.web_dir.join("sw.js"),
+            "addEventListener('fetch', () => {});",
+        )
+        .expect("worker");
     })
     .await;
     app.add_old_device("SN0000000001").await;
-    for path in [
-        "/",
-        "/activate",
-        &format!("/{ASSET}"),
-        "/api/health",
-        "/api/coverage/SN0000000001",
-        "/api/nope",
+    // Pages, and the worker (a worker runs under the policy of its own script), get the
+    // app's policy; what is no page gets one that allows nothing.
+    for (path, page) in [
+        ("/", true),
+        ("/activate", true),
+        ("/sw.js", true),
+        (&format!("/{ASSET}"), false),
+        ("/api/health", false),
+        ("/api/coverage/SN0000000001", false),
+        ("/api/nope", false),
     ] {
         let response = app.get(path).await;
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().expect("ascii");
-        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        assert!(
-            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
-            "{path}"
-        );
-        assert!(
-            csp.contains(&csp_hash(loader)),
-            "{path}: the loader is allowed by hash"
-        );
-        assert!(!csp.contains("unsafe-inline"), "{path}");
+        if page {
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(
+                csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+                "{path}"
+            );
+            assert!(
+                csp.contains(&csp_hash(loader)),
+                "{path}: the loader is allowed by hash"
+            );
+            assert!(!csp.contains("unsafe-inline"), "{path}");
+        } else {
+            assert_eq!(csp, "default-src 'none'; frame-ancestors 'none'", "{path}");
+        }
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");

@@ -51,6 +51,20 @@ async fn hashed_assets_are_cached_for_a_year() {
 }
 
 #[tokio::test]
+async fn the_icon_is_kept_a_day_so_the_worker_takes_it_from_the_browsers_cache() {
+    let app = spawn_app().await;
+    let icon = r#"<svg xmlns="http://www.w3.org/2000/svg"/>"#;
+    std::fs::write(app.dir.path().join("dist/favicon.svg"), icon).expect("icon");
+    let response = app.get("/favicon.svg").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "public, max-age=86400");
+    assert_eq!(response.text().await.expect("body"), icon);
+    // A missing one is not kept.
+    let missing = app.get("/missing.svg").await;
+    assert_eq!(missing.headers()["cache-control"], "no-cache");
+}
+
+#[tokio::test]
 async fn the_precompressed_file_goes_to_browsers_that_take_brotli() {
     let app = spawn_app().await;
     let response = app
