@@ -16,12 +16,15 @@
 // a page's address (claim and case links are capabilities).
 const BUILD = 'BUILD';
 const SHELLS = {};
+// The parts of the bundles fetched on first use (the wizard's later steps, say): kept
+// once fetched, so a step seen online also works offline.
+const PARTS = [];
 
 // The journey of an address, by its first segment, as `Journey::for_path` decides.
 const FIRST_SEGMENT = { coverage: 'coverage', activate: 'activation', verification: 'verification', claims: 'claims', me: 'owner' };
 const journeyOf = (path) => FIRST_SEGMENT[path.split('/')[1]] || 'home';
 const pageOf = (journey) => SHELLS[journey][0];
-const kept = new Set(Object.values(SHELLS).flat());
+const kept = new Set([...Object.values(SHELLS).flat(), ...PARTS]);
 
 // A bundle's page as the open window got it: from the browser's cache, never again from
 // the network (the address may be a capability link, and the page was just downloaded);

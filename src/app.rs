@@ -3,12 +3,13 @@
 //! which addresses are whose): `src/main.rs` starts the home bundle, `src/bundles/`
 //! the others, each naming only its own pages so that the rest stays out of its Wasm.
 
-use crate::activation::Activate;
+use crate::activation::{Activate, Step};
 use crate::claims::{ClaimPage, FileClaim};
 use crate::coverage::{CertificatePage, CoverageLookup, CoveragePage};
 use crate::home::{Home, Privacy, Terms};
 use crate::i18n::*;
-use crate::owner::OwnerPage;
+use crate::owner::{OwnerPage, SignedIn};
+use crate::ui::chunk::{Load, later_page};
 use crate::ui::language::{ChosenLanguage, LanguageSwitch};
 use crate::ui::{Elsewhere, SkipLink};
 use crate::verification::{CasePage, OpenCase};
@@ -38,51 +39,73 @@ pub fn home_pages() -> AnyView {
     .into_any()
 }
 
-pub fn coverage_pages() -> AnyView {
+/// The proof of coverage is a part of its own (`certificate`, from
+/// [`certificate_page`]): the lookup needs none of it.
+pub fn coverage_pages(certificate: Load<fn() -> AnyView>) -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
             <Route path=path!("/coverage") view=CoverageLookup />
             <Route path=path!("/coverage/:serial") view=CoveragePage />
-            <Route path=path!("/coverage/:serial/certificate") view=CertificatePage />
+            <Route path=path!("/coverage/:serial/certificate") view=move || later_page(certificate) />
         </Routes>
     }
     .into_any()
 }
 
-pub fn activation_pages() -> AnyView {
+pub fn certificate_page() -> AnyView {
+    view! { <CertificatePage /> }.into_any()
+}
+
+/// The steps after the code are a part of their own (`later_steps`, from
+/// [`crate::activation::after_code`]).
+pub fn activation_pages(later_steps: Load<fn(Step) -> AnyView>) -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
-            <Route path=path!("/activate") view=Activate />
-            <Route path=path!("/activate/:step") view=Activate />
+            <Route path=path!("/activate") view=move || view! { <Activate later_steps /> } />
+            <Route path=path!("/activate/:step") view=move || view! { <Activate later_steps /> } />
         </Routes>
     }
     .into_any()
 }
 
-pub fn verification_pages() -> AnyView {
+/// A case's page, with the uploader, is a part of its own (`case`, from
+/// [`case_page`]): opening a case needs none of it.
+pub fn verification_pages(case: Load<fn() -> AnyView>) -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
             <Route path=path!("/verification") view=OpenCase />
-            <Route path=path!("/verification/:id") view=CasePage />
+            <Route path=path!("/verification/:id") view=move || later_page(case) />
         </Routes>
     }
     .into_any()
 }
 
-pub fn claim_pages() -> AnyView {
+pub fn case_page() -> AnyView {
+    view! { <CasePage /> }.into_any()
+}
+
+/// A claim's page, with its payment, is a part of its own (`claim`, from
+/// [`claim_page`]): filing a claim needs none of it.
+pub fn claim_pages(claim: Load<fn() -> AnyView>) -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
             <Route path=path!("/claims/new") view=FileClaim />
-            <Route path=path!("/claims/:id") view=ClaimPage />
+            <Route path=path!("/claims/:id") view=move || later_page(claim) />
         </Routes>
     }
     .into_any()
 }
 
-pub fn owner_pages() -> AnyView {
+pub fn claim_page() -> AnyView {
+    view! { <ClaimPage /> }.into_any()
+}
+
+/// What a signed-in owner sees is a part of its own (`signed_in`, from
+/// [`crate::owner::signed_in`]): a first visit is signed out.
+pub fn owner_pages(signed_in: Load<SignedIn>) -> AnyView {
     view! {
         <Routes fallback=Elsewhere>
-            <Route path=path!("/me") view=OwnerPage />
+            <Route path=path!("/me") view=move || view! { <OwnerPage signed_in /> } />
         </Routes>
     }
     .into_any()

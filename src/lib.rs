@@ -19,10 +19,12 @@ pub mod coverage;
 mod format;
 pub mod home;
 mod ics;
-mod owner;
+pub mod owner;
 mod refusal;
 mod staff;
 mod ui;
+// For the bundles' entry points, which declare their parts (`chunk!`).
+pub use ui::chunk;
 mod verification;
 
 pub use app::start;

@@ -9,4 +9,4 @@ pub mod eligibility;
 mod steps;
 mod wizard;
 
-pub use wizard::{Activate, focus_first_error};
+pub use wizard::{Activate, Step, after_code, focus_first_error};

@@ -10,13 +10,14 @@
 use super::api;
 use super::draft::{self, Checked, Draft};
 use super::eligibility::{Preview, case_id_from, preview};
-use super::steps::{CodeStep, DetailsStep, DeviceStep, DoneStep, ReviewStep};
+use super::steps::CodeStep;
 use crate::api::{ApiError, idempotency_key};
 use crate::clock::use_ticking_now;
 use crate::coverage::api as coverage_api;
 use crate::format::lang;
 use crate::i18n::*;
 use crate::refusal::{api_message, message};
+use crate::ui::chunk::{Load, later};
 use crate::ui::use_title;
 use care_rules::api::{
     ActivationCheck, ActivationCheckRequest, ActivationRequest, CoverageDocument, CustomerInput,
@@ -380,6 +381,18 @@ impl Wizard {
     }
 }
 
+/// A step after the code.
+pub fn after_code(step: Step) -> AnyView {
+    use super::steps::{DetailsStep, DeviceStep, DoneStep, ReviewStep};
+    match step {
+        Step::Code => view! { <CodeStep /> }.into_any(),
+        Step::Device => view! { <DeviceStep /> }.into_any(),
+        Step::Details => view! { <DetailsStep /> }.into_any(),
+        Step::Review => view! { <ReviewStep /> }.into_any(),
+        Step::Done => view! { <DoneStep /> }.into_any(),
+    }
+}
+
 /// Moves the focus to the first field marked invalid, once the page shows it.
 pub fn focus_first_error() {
     request_animation_frame(|| {
@@ -417,8 +430,10 @@ pub fn step_title(w: Wizard, step: Step) -> String {
     }
 }
 
+/// The wizard; `later_steps` gives the steps after the code ([`after_code`]), which
+/// the release build fetches when the owner first gets past it.
 #[component]
-pub fn Activate() -> impl IntoView {
+pub fn Activate(later_steps: Load<fn(Step) -> AnyView>) -> impl IntoView {
     let i18n = use_i18n();
     use_title(move || t_string!(i18n, activate_title).to_string());
     let params = use_params::<StepParams>();
@@ -614,10 +629,7 @@ pub fn Activate() -> impl IntoView {
             <h2 node_ref=heading tabindex="-1">{move || step_title(wizard, wizard.step.get())}</h2>
             {move || match wizard.step.get() {
                 Step::Code => view! { <CodeStep /> }.into_any(),
-                Step::Device => view! { <DeviceStep /> }.into_any(),
-                Step::Details => view! { <DetailsStep /> }.into_any(),
-                Step::Review => view! { <ReviewStep /> }.into_any(),
-                Step::Done => view! { <DoneStep /> }.into_any(),
+                step => later(later_steps, move |after_code: fn(Step) -> AnyView| after_code(step)).into_any(),
             }}
         </form>
         {move || wizard.refused.get().and_then(|(_, e)| e.refusal()).map(|r| {

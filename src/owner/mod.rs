@@ -7,4 +7,4 @@ mod ask;
 mod page;
 
 pub use ask::AskForLink;
-pub use page::OwnerPage;
+pub use page::{OwnerPage, SignedIn, signed_in};

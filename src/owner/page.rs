@@ -8,6 +8,7 @@ use super::ask::AskForLink;
 use crate::api::ApiError;
 use crate::format::{lang, when};
 use crate::i18n::*;
+use crate::ui::chunk::{Load, later};
 use crate::ui::{Loading, RequestFailed, use_title};
 use care_rules::api::{OwnerCase, OwnerClaim, OwnerDevice, OwnerOverview};
 use care_rules::{CoverageStatus, Product, Refusal, VerificationStatus};
@@ -49,8 +50,12 @@ fn take_token() -> Option<String> {
     (!token.is_empty()).then_some(token)
 }
 
+/// What a signed-in owner sees (their devices, cases and claims, and erasure, whose
+/// `done` it calls), given by the bundle as a part fetched on first use.
+pub type SignedIn = fn(OwnerOverview, Callback<()>) -> AnyView;
+
 #[component]
-pub fn OwnerPage() -> impl IntoView {
+pub fn OwnerPage(signed_in: Load<SignedIn>) -> impl IntoView {
     let i18n = use_i18n();
     use_title(move || t_string!(i18n, owner_title).to_string());
     let token = StoredValue::new(take_token());
@@ -109,17 +114,20 @@ pub fn OwnerPage() -> impl IntoView {
         <h1>{t!(i18n, owner_title)}</h1>
         <Suspense fallback=|| view! { <Loading /> }>
             {move || overview.get().map(|result| match result {
-                Ok(doc) => view! {
-                    <Overview doc />
-                    <p class="actions">
-                        // `download`: the router leaves the link to the browser.
-                        <a class="button secondary" href="/api/owner/export" download="care-refresh-data.json">{t!(i18n, owner_download)}</a>
-                        <button type="button" class="secondary" on:click=move |_| { sign_out.dispatch(()); }>
-                            {t!(i18n, owner_sign_out)}
-                        </button>
-                    </p>
-                    <Erase done=Callback::new(move |_| { erased.set(true); signed_out.set(true); }) />
-                }.into_any(),
+                Ok(doc) => {
+                    let erased = Callback::new(move |_| { erased.set(true); signed_out.set(true); });
+                    let sign_out = move |_| { sign_out.dispatch(()); };
+                    later(signed_in, move |signed_in: SignedIn| view! {
+                        {signed_in(doc.clone(), erased)}
+                        <p class="actions">
+                            // `download`: the router leaves the link to the browser.
+                            <a class="button secondary" href="/api/owner/export" download="care-refresh-data.json">{t!(i18n, owner_download)}</a>
+                            <button type="button" class="secondary" on:click=sign_out>
+                                {t!(i18n, owner_sign_out)}
+                            </button>
+                        </p>
+                    }.into_any()).into_any()
+                }
                 // Not signed in: a used or expired link says so; the form asks for another.
                 Err(None) => view! {
                     {erased.get_untracked().then(|| view! { <p class="success-text" role="status">{t!(i18n, owner_erased)}</p> })}
@@ -142,6 +150,15 @@ fn SignedOut() -> impl IntoView {
         <p class="lead">{t!(i18n, owner_intro)}</p>
         <AskForLink sign_in=true />
     }
+}
+
+/// The signed-in owner's devices, cases and claims, and erasure (then `erased`).
+pub fn signed_in(doc: OwnerOverview, erased: Callback<()>) -> AnyView {
+    view! {
+        <Overview doc />
+        <Erase done=erased />
+    }
+    .into_any()
 }
 
 #[component]

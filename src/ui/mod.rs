@@ -1,6 +1,7 @@
 //! What every page of both apps shares and that knows no feature: fields, the error
 //! views, the page title, the language switch.
 
+pub mod chunk;
 pub mod errors;
 pub mod field;
 pub mod language;

@@ -7,7 +7,8 @@ use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The files the browser fetches for the first page.
+/// The files the browser fetches for the first page (the parts fetched on first use,
+/// `crate::wasm`, are not among them).
 fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files = vec![dist.join("index.html")];
     for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
@@ -16,7 +17,11 @@ fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or_default();
-        if matches!(ext, "js" | "wasm" | "css") {
+        let part = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(crate::wasm::is_part);
+        if matches!(ext, "js" | "wasm" | "css") && !part {
             files.push(path);
         }
     }
@@ -28,29 +33,41 @@ fn first_load(dist: &Path) -> Result<Vec<PathBuf>> {
 /// `care_rules::Journey` names them (the home bundle is `dist/` itself).
 pub const JOURNEYS: [&str; 5] = ["coverage", "activation", "verification", "claims", "owner"];
 
-/// The page Trunk builds a journey's bundle from: the home page (`index.html`) with that
-/// journey's binary, and without the files only the home bundle copies (icon, manifest,
-/// worker). Written under `target/bundles/<journey>/`, so its paths climb three levels.
-pub fn bundle_page(root: &Path, journey: &str) -> Result<PathBuf> {
-    let home = std::fs::read_to_string(root.join("index.html"))?;
-    let copy = r#"  <link data-trunk rel="copy-dir" href="public" data-target-path=".">
-"#;
-    let page = home
-        .replacen(copy, "", 1)
-        .replacen(
-            r#"href="style/main.css""#,
-            r#"href="../../../style/main.css""#,
-            1,
-        )
-        .replacen(
-            r#"data-bin="care-portal""#,
-            &format!(r#"href="../../../Cargo.toml" data-bin="care-{journey}""#),
-            1,
-        );
-    if page.matches("../../../").count() != 2 || page.contains("copy-dir") {
-        anyhow::bail!("index.html no longer has the links a journey's page is made from");
+/// The page Trunk builds a bundle's page from: `source` (the home page `index.html`,
+/// or the console's) without its Rust link, as the Wasm is built, split and linked by
+/// `crate::wasm`; a journey's page also without the files only the home bundle copies
+/// (icon, manifest, worker). Written under `target/bundles/<name>/`, its links climbing
+/// there from the source's folder.
+pub fn release_page(root: &Path, source: &str, name: &str) -> Result<PathBuf> {
+    let html = std::fs::read_to_string(root.join(source))?;
+    let from = Path::new(source)
+        .parent()
+        .map(|p| format!("../../../{}", p.display()))
+        .unwrap_or_else(|| "../../..".to_owned());
+    let from = from.trim_end_matches('/');
+    let home = name == "home";
+    let mut page = String::new();
+    let mut rust_links = 0;
+    for line in html.lines() {
+        if line.contains("data-trunk") && line.contains(r#"rel="rust""#) {
+            rust_links += 1;
+            continue;
+        }
+        if line.contains(r#"rel="copy-dir""#) && !home {
+            continue;
+        }
+        let line = if line.contains("data-trunk") {
+            line.replacen(r#"href=""#, &format!(r#"href="{from}/"#), 1)
+        } else {
+            line.to_owned()
+        };
+        page.push_str(&line);
+        page.push('\n');
     }
-    let folder = root.join("target/bundles").join(journey);
+    if rust_links != 1 {
+        anyhow::bail!("{source} no longer has the one Rust link a release page is made from");
+    }
+    let folder = root.join("target/bundles").join(name);
     std::fs::create_dir_all(&folder)?;
     let path = folder.join("index.html");
     std::fs::write(&path, page)?;
@@ -59,14 +76,16 @@ pub fn bundle_page(root: &Path, journey: &str) -> Result<PathBuf> {
 
 /// Writes the build into the offline worker (`dist/sw.js`, from `public/sw.js`): each
 /// bundle's page (home as `/`, the others as `/bundle/<journey>/`) and its hashed JS
-/// and Wasm (home also the icon and manifest), and a cache name that changes with any
-/// of them, so that a new build replaces the old cache whole.
+/// and Wasm (home also the icon and manifest), the parts fetched on first use, and a
+/// cache name that changes with any of them, so that a new build replaces the old
+/// cache whole.
 pub fn service_worker(dist: &Path) -> Result<()> {
     let worker = dist.join("sw.js");
     let template = std::fs::read_to_string(&worker)
         .with_context(|| format!("reading {}", worker.display()))?;
     let mut build = std::hash::DefaultHasher::new();
     let mut shells = Vec::new();
+    let mut parts = Vec::new();
     for journey in std::iter::once("home").chain(JOURNEYS) {
         let (folder, page) = match journey {
             "home" => (dist.to_path_buf(), "/".to_owned()),
@@ -92,7 +111,15 @@ pub fn service_worker(dist: &Path) -> Result<()> {
         shell.hash(&mut build);
         let list: Vec<String> = shell.iter().map(|f| format!("'{f}'")).collect();
         shells.push(format!("  {journey}: [{}],", list.join(", ")));
+        for entry in std::fs::read_dir(&folder)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if crate::wasm::is_part(&name) && name.ends_with(".wasm") {
+                parts.push(format!("'{page}{name}'"));
+            }
+        }
     }
+    parts.sort();
+    parts.hash(&mut build);
     let filled = template
         .replacen(
             "const BUILD = 'BUILD';",
@@ -102,6 +129,11 @@ pub fn service_worker(dist: &Path) -> Result<()> {
         .replacen(
             "const SHELLS = {};",
             &format!("const SHELLS = {{\n{}\n}};", shells.join("\n")),
+            1,
+        )
+        .replacen(
+            "const PARTS = [];",
+            &format!("const PARTS = [{}];", parts.join(", ")),
             1,
         );
     if filled == template {

@@ -9,6 +9,7 @@ mod backends;
 mod contract;
 mod tally;
 mod tools;
+mod wasm;
 mod weight;
 
 use anyhow::{Context, Result, bail};
@@ -147,54 +148,51 @@ fn check(command: &mut Command) -> Result<()> {
 
 /// Builds the owners' app, one bundle per journey (`care_rules::journey`): home into
 /// `dist/`, the others into `dist/bundle/<journey>/`, then the staff console into
-/// `dist/staff/` (home first: Trunk empties its output folder).
+/// `dist/staff/` (home first: Trunk empties its output folder). Trunk makes each page;
+/// `wasm` builds, splits and links the Wasm.
 fn build_app(root: &Path) -> Result<()> {
-    step("Building the browser apps (release, wasm-opt)");
-    // Every bundle in one cargo run, so their link-time optimisation shares the cores;
-    // each Trunk run below then finds its bundle built.
-    check(&mut cmd(
-        root,
-        "cargo",
-        &[
-            "build",
-            "--package",
-            "care-portal",
-            "--bins",
-            "--profile",
-            "wasm-release",
-            "--target",
-            "wasm32-unknown-unknown",
-        ],
-    ))?;
-    check(&mut cmd(root, "trunk", &["build", "--release"]))?;
-    for journey in assets::JOURNEYS {
-        let page = assets::bundle_page(root, journey)?;
-        let dist = root.join("dist/bundle").join(journey);
+    step("Building the browser apps (release, split into parts, wasm-opt)");
+    wasm::build(root)?;
+    let journeys = assets::JOURNEYS.iter().map(|journey| {
+        (
+            "index.html",
+            *journey,
+            format!("care-{journey}"),
+            root.join("dist/bundle").join(journey),
+            format!("/bundle/{journey}/"),
+        )
+    });
+    let bundles = std::iter::once((
+        "index.html",
+        "home",
+        "care-portal".to_owned(),
+        root.join("dist"),
+        "/".to_owned(),
+    ))
+    .chain(journeys)
+    .chain([(
+        "staff/index.html",
+        "staff",
+        "care-staff".to_owned(),
+        root.join("dist/staff"),
+        "/staff/".to_owned(),
+    )]);
+    for (source, name, bin, dist, url) in bundles {
+        let page = assets::release_page(root, source, name)?;
         let mut trunk = cmd(root, "trunk", &["build"]);
         trunk
             .arg(&page)
             .args(["--release", "--dist"])
             .arg(&dist)
-            .args(["--public-url", &format!("/bundle/{journey}/")]);
+            .args(["--public-url", &url]);
         check(&mut trunk)?;
-        assets::precompress(&dist)?;
+        wasm::place(root, &bin, &dist, &url)?;
+        if name != "home" {
+            assets::precompress(&dist)?;
+        }
     }
-    check(&mut cmd(
-        root,
-        "trunk",
-        &[
-            "build",
-            "staff/index.html",
-            "--release",
-            "--dist",
-            "dist/staff",
-            "--public-url",
-            "/staff/",
-        ],
-    ))?;
     assets::service_worker(&root.join("dist"))?;
-    assets::precompress(&root.join("dist"))?;
-    assets::precompress(&root.join("dist/staff"))
+    assets::precompress(&root.join("dist"))
 }
 
 fn size(root: &Path) -> Result<()> {

@@ -1,5 +1,5 @@
-//! Where each bundle's bytes go: every bundle's Wasm as the release build makes it
-//! (wasm-bindgen, then wasm-opt -Oz) but with its function names kept, read by twiggy
+//! Where each bundle's bytes go: every bundle's main Wasm module as the release build
+//! makes it (split, wasm-bindgen, then wasm-opt -Oz) but with its function names kept, read by twiggy
 //! and added up by crate, written to `size-report.txt` (committed, so a change in
 //! weight shows in its diff) and printed by `cargo xtask size`.
 
@@ -60,40 +60,18 @@ fn percent(part: u64, whole: u64) -> f64 {
     100.0 * part as f64 / whole.max(1) as f64
 }
 
-/// The bundle's Wasm through wasm-bindgen and wasm-opt as Trunk runs them, names kept.
+/// The main module of the bundle (what a first visit fetches; `crate::wasm` split the
+/// parts off it) through wasm-bindgen and wasm-opt as the build runs them, names kept.
 fn named_wasm(root: &Path, work: &Path, bundle: &str) -> Result<std::path::PathBuf> {
-    let built = root
-        .join("target/wasm32-unknown-unknown/wasm-release")
+    let main = root
+        .join("target/split")
+        .join(bundle)
         .join(format!("{bundle}.wasm"));
     let out = work.join(bundle);
     std::fs::create_dir_all(&out)?;
-    crate::check(
-        cmd(
-            root,
-            "wasm-bindgen",
-            &["--target", "web", "--no-typescript"],
-        )
-        .arg("--out-dir")
-        .arg(&out)
-        .arg(&built),
-    )?;
+    crate::wasm::bindgen(root, &main, &out)?;
     let named = out.join("named.wasm");
-    crate::check(
-        cmd(
-            root,
-            "wasm-opt",
-            &[
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-reference-types",
-                "--debuginfo",
-            ],
-        )
-        .arg(out.join(format!("{bundle}_bg.wasm")))
-        .arg("-o")
-        .arg(&named),
-    )?;
+    crate::wasm::optimise(root, &out.join(format!("{bundle}_bg.wasm")), &named, true)?;
     Ok(named)
 }
 

@@ -1,0 +1,262 @@
+//! Each bundle's Wasm as the release serves it. Trunk builds the pages (the style
+//! inlined, the HTML minified) but cannot split a Wasm module (trunk#1022), so the Rust
+//! part is done here, in the order splitting needs (as cargo-leptos does it): cargo
+//! with the linker's relocations kept, the splitter, wasm-bindgen on the main module
+//! only, wasm-opt on every file; then names with a content hash, and the page's
+//! loader with `integrity` for what the first visit fetches.
+
+use crate::{check, cmd};
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine;
+use sha2::Digest;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// The name the splitter gives its loader (`__wasm_split.js`) and each part's file
+/// (`split_<part>.wasm`, `chunk_<n>.wasm` for code several parts share).
+const LOADER: &str = "__wasm_split";
+const PART_PREFIXES: [&str; 2] = ["split_", "chunk_"];
+
+/// Whether a built file is a part fetched on first use (not on the first visit).
+pub fn is_part(name: &str) -> bool {
+    PART_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Builds every browser binary in one cargo run (their link-time optimisation shares
+/// the cores), with the `split` feature and the relocations the splitter reads.
+pub fn build(root: &Path) -> Result<()> {
+    let mut cargo = cmd(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--package",
+            "care-portal",
+            "--bins",
+            "--features",
+            "split",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    cargo.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+        "-C link-arg=--emit-relocs",
+    );
+    check(&mut cargo)
+}
+
+/// Puts the release files of binary `bin` into `dist` (served at `url`, ending in `/`)
+/// and the loader into its page, `dist/index.html`.
+pub fn place(root: &Path, bin: &str, dist: &Path, url: &str) -> Result<()> {
+    let work = root.join("target/split").join(bin);
+    let _ = std::fs::remove_dir_all(&work);
+    let pkg = work.join("pkg");
+    std::fs::create_dir_all(&pkg)?;
+    let main = split(root, bin, &work)?;
+    bindgen(root, &main, &pkg)?;
+    let glue = std::fs::read_to_string(pkg.join(format!("{bin}.js")))?;
+    // Without parts the main module imports nothing from the loader: it is not shipped.
+    let split = glue.contains(&format!("\"./{LOADER}.js\""));
+    let mut parts = Vec::new();
+    for entry in std::fs::read_dir(&work)? {
+        let path = entry?.path();
+        let name = file_name(&path)?;
+        if split && (is_part(&name) || name == format!("{LOADER}.js")) {
+            std::fs::copy(&path, pkg.join(&name))?;
+            if is_part(&name) {
+                parts.push(name.trim_end_matches(".wasm").to_owned());
+            }
+        }
+    }
+    parts.sort();
+    let mut wasm_files = vec![pkg.join(format!("{bin}_bg.wasm"))];
+    wasm_files.extend(parts.iter().map(|p| pkg.join(format!("{p}.wasm"))));
+    for file in &wasm_files {
+        optimise(root, file, file, false)?;
+    }
+    let hash = content_hash(&pkg)?;
+    let named = |stem: &str, ext: &str| format!("{stem}-{hash}{ext}");
+    // The files name each other: the glue its loader and its Wasm, the loader the glue
+    // and each part. Every name is rewritten, or the build stops.
+    let mut glue = replace(
+        glue,
+        &format!("'{bin}_bg.wasm'"),
+        &format!("'{}'", named(bin, "_bg.wasm")),
+    )?;
+    if split {
+        // Only where the glue imports it: the Wasm's imports keep the splitter's name.
+        glue = replace(
+            glue,
+            &format!("from \"./{LOADER}.js\""),
+            &format!("from \"./{}\"", named(LOADER, ".js")),
+        )?;
+        let mut loader = std::fs::read_to_string(pkg.join(format!("{LOADER}.js")))?;
+        loader = replace(
+            loader,
+            &format!("\"./{bin}.js\""),
+            &format!("\"./{}\"", named(bin, ".js")),
+        )?;
+        for part in &parts {
+            loader = replace(
+                loader,
+                &format!("\"./{part}.wasm\""),
+                &format!("\"./{}\"", named(part, ".wasm")),
+            )?;
+            std::fs::copy(
+                pkg.join(format!("{part}.wasm")),
+                dist.join(named(part, ".wasm")),
+            )?;
+        }
+        std::fs::write(dist.join(named(LOADER, ".js")), loader)?;
+    }
+    std::fs::write(dist.join(named(bin, ".js")), &glue)?;
+    std::fs::copy(
+        pkg.join(format!("{bin}_bg.wasm")),
+        dist.join(named(bin, "_bg.wasm")),
+    )?;
+    let js = format!("{url}{}", named(bin, ".js"));
+    let wasm = format!("{url}{}", named(bin, "_bg.wasm"));
+    let integrity = |name: &str| -> Result<String> {
+        let bytes = std::fs::read(dist.join(name))?;
+        Ok(format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+        ))
+    };
+    let mut head = format!(
+        "<script type=module>import init from '{js}';\
+         const wasm=await init({{module_or_path:'{wasm}'}});\
+         dispatchEvent(new CustomEvent('CareAppStarted',{{detail:{{wasm}}}}))</script>\
+         <link rel=modulepreload href={js} integrity={} crossorigin>",
+        integrity(&named(bin, ".js"))?
+    );
+    if split {
+        head.push_str(&format!(
+            "<link rel=modulepreload href={url}{} integrity={} crossorigin>",
+            named(LOADER, ".js"),
+            integrity(&named(LOADER, ".js"))?
+        ));
+    }
+    head.push_str(&format!(
+        "<link rel=preload as=fetch type=application/wasm href={wasm} integrity={} crossorigin>",
+        integrity(&named(bin, "_bg.wasm"))?
+    ));
+    let page = dist.join("index.html");
+    let html =
+        std::fs::read_to_string(&page).with_context(|| format!("reading {}", page.display()))?;
+    let html = replace(html, "</head>", &format!("{head}</head>"))?;
+    std::fs::write(&page, html)?;
+    Ok(())
+}
+
+/// wasm-bindgen's glue for a main module the splitter made, into `out`.
+pub fn bindgen(root: &Path, main: &Path, out: &Path) -> Result<()> {
+    check(
+        cmd(
+            root,
+            "wasm-bindgen",
+            &[
+                "--target",
+                "web",
+                // The splitter's exports, which its parts import, are kept.
+                "--keep-lld-exports",
+                "--no-demangle",
+                "--no-typescript",
+                "--out-dir",
+            ],
+        )
+        .arg(out)
+        .arg(main),
+    )
+}
+
+/// `wasm-opt -Oz` from `input` to `output`, with the features rustc's wasm32 target
+/// emits; `names` keeps the function names (for twiggy).
+pub fn optimise(root: &Path, input: &Path, output: &Path, names: bool) -> Result<()> {
+    let mut opt = cmd(
+        root,
+        "wasm-opt",
+        &[
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-reference-types",
+        ],
+    );
+    if names {
+        opt.arg("--debuginfo");
+    }
+    check(opt.arg(input).arg("-o").arg(output))
+}
+
+/// Splits the built Wasm of `bin` at its `chunk!` functions into `work`; returns the
+/// main module, which wasm-bindgen then takes.
+fn split(root: &Path, bin: &str, work: &Path) -> Result<PathBuf> {
+    let built = root
+        .join("target/wasm32-unknown-unknown/wasm-release")
+        .join(format!("{bin}.wasm"));
+    let input = std::fs::read(&built).with_context(|| format!("reading {}", built.display()))?;
+    let main = work.join(format!("{bin}.wasm"));
+    let main_module = format!("./{bin}.js");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = work;
+    options.main_out_path = &main;
+    options.main_module = &main_module;
+    options.target.web();
+    wasm_split_cli_support::transform(options).map_err(|e| anyhow!("splitting {bin}: {e:?}"))?;
+    Ok(main)
+}
+
+/// One hash of every file of the bundle, so that any change renames all of them.
+fn content_hash(pkg: &Path) -> Result<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(pkg)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    files.sort();
+    let mut hasher = std::hash::DefaultHasher::new();
+    for file in files {
+        file_name(&file)?.hash(&mut hasher);
+        std::fs::read(&file)?.hash(&mut hasher);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+fn file_name(path: &Path) -> Result<String> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow!("{}: no file name", path.display()))
+}
+
+/// `text` with `from` replaced, or an error if it has none.
+fn replace(text: String, from: &str, to: &str) -> Result<String> {
+    if !text.contains(from) {
+        bail!("the generated file no longer contains {from}");
+    }
+    Ok(text.replace(from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_part, replace};
+
+    #[test]
+    fn parts_are_known_by_the_splitters_names() {
+        assert!(is_part("split_later_steps-0123abcd0123abcd.wasm"));
+        assert!(is_part("chunk_0-0123abcd0123abcd.wasm"));
+        assert!(!is_part("care-activation-0123abcd0123abcd_bg.wasm"));
+        assert!(!is_part("__wasm_split-0123abcd0123abcd.js"));
+    }
+
+    #[test]
+    fn a_name_that_is_not_there_stops_the_build() {
+        assert_eq!(
+            replace("a './x.js' b".to_owned(), "'./x.js'", "'./x-1.js'").expect("found"),
+            "a './x-1.js' b"
+        );
+        assert!(replace("a b".to_owned(), "'./x.js'", "y").is_err());
+    }
+}
