@@ -5,22 +5,22 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE_URL } from './browser.mjs';
 
-// Issue 16: `/` at most 150 KB, any other owner page at most 200 KB. Where a bundle is
-// still above that (measured here: coverage 223 KB, 9 KB of it the proof of coverage's
-// page; activation 259 KB, verification 256 KB, claims 251 KB, the owner's page
-// 210 KB), its budget is what it weighs now and a little room for the headers, so it
-// cannot grow unnoticed (README "Size" says what the rest would take).
+// Issue 16: `/` at most 150 KB, any other owner page at most 200 KB. The journeys come
+// in parts fetched on first use (src/ui/chunk.rs). Where a bundle is still above the
+// goal (measured here: coverage 216 KB, activation 210 KB, verification 235 KB), its
+// budget is what it weighs now and a little room for the headers, so it cannot grow
+// unnoticed (README "Size" says what the rest would take).
 const KB = 1000;
 const GOAL = 200 * KB;
 const ROUTES = [
   { path: '/', heading: 'Ochrona DJI Care Refresh', budget: 150 * KB },
   { path: '/terms', heading: 'Regulamin DJI Care Refresh', budget: 150 * KB },
-  { path: '/coverage', heading: 'Sprawdź ochronę', budget: 228 * KB },
-  { path: '/coverage/SN0000000001', heading: 'Sprawdź ochronę', budget: 228 * KB },
-  { path: '/activate', heading: 'Aktywacja planu', budget: 264 * KB },
-  { path: '/verification', heading: 'Film weryfikacyjny', budget: 262 * KB },
-  { path: '/claims/new', heading: 'Zgłoszenie naprawy', budget: 255 * KB },
-  { path: '/me', heading: 'Twoje urządzenia i zgłoszenia', budget: 215 * KB },
+  { path: '/coverage', heading: 'Sprawdź ochronę', budget: 220 * KB },
+  { path: '/coverage/SN0000000001', heading: 'Sprawdź ochronę', budget: 220 * KB },
+  { path: '/activate', heading: 'Aktywacja planu', budget: 214 * KB },
+  { path: '/verification', heading: 'Film weryfikacyjny', budget: 239 * KB },
+  { path: '/claims/new', heading: 'Zgłoszenie naprawy', budget: 203 * KB },
+  { path: '/me', heading: 'Twoje urządzenia i zgłoszenia', budget: GOAL },
 ];
 
 let browser;

@@ -4,7 +4,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, phone, pageErrors, BASE_URL } from './browser.mjs';
-import { shot } from './portal.mjs';
+import { code, shot } from './portal.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -109,3 +109,36 @@ for (const [path, heading] of [
     await page.context().close();
   });
 }
+
+// The wizard's steps after the code are a part of the activation bundle fetched on first
+// use (src/ui/chunk.rs): a part that cannot be fetched says so where it would show, with
+// a retry that works once the network is back; a part fetched once is kept, so the
+// step opens offline.
+test('a part fetched on first use: its failure is said with a retry, then it is kept offline', async () => {
+  const page = await phone(browser, { serviceWorkers: 'allow' });
+  const parts = [];
+  page.on('request', (request) => { if (/\/split_[a-z_]+-[0-9a-f]{16}\.wasm$/.test(request.url())) parts.push(request.url()); });
+  await page.goto(`${BASE_URL}/activate`);
+  await page.getByRole('heading', { level: 1, name: 'Aktywacja planu' }).waitFor();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+  assert.deepEqual(parts, [], 'the first visit fetched no part');
+  await page.getByLabel('Kod z karty').fill(code('osmo-360', 'annual'));
+  await page.getByText('Kod wygląda poprawnie.').waitFor();
+  await page.context().setOffline(true);
+  page.expected.push(/Failed to load resource|ERR_INTERNET_DISCONNECTED|Failed to fetch|TypeError/);
+  await page.getByRole('button', { name: 'Dalej' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Urządzenie' }).waitFor();
+  const failed = page.getByRole('alert').filter({ hasText: 'Brak połączenia z serwerem' });
+  await failed.waitFor();
+  await shot(page, 'offline-part-missing');
+  await page.context().setOffline(false);
+  await failed.getByRole('button', { name: 'Spróbuj ponownie' }).click();
+  await page.getByLabel('Numer seryjny urządzenia').waitFor();
+  assert.equal(parts.length >= 2, true, `fetched again on retry: ${parts}`);
+  // Kept: offline, a reload of the step shows it.
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.getByLabel('Numer seryjny urządzenia').waitFor();
+  await page.context().setOffline(false);
+  await page.context().close();
+});

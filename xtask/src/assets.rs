@@ -139,7 +139,13 @@ pub fn service_worker(dist: &Path) -> Result<()> {
     if filled == template {
         anyhow::bail!("{}: no BUILD and SHELLS to fill in", worker.display());
     }
-    std::fs::write(&worker, filled)?;
+    // Its comments are for the reader of public/sw.js: every first visit downloads it.
+    let code: String = filled
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&worker, code)?;
     Ok(())
 }
 
@@ -265,6 +271,14 @@ mod tests {
              '/bundle/claims/care-claims-0123abcd0123abcd_bg.wasm'],\n"
         ));
         assert!(!one.contains("robots"), "only what the app needs");
+        assert!(
+            !one.contains("// "),
+            "the comments are left out of what browsers download"
+        );
+        assert!(
+            one.contains("self.addEventListener('fetch'"),
+            "the code stays"
+        );
         let build_line = |w: &str| {
             w.lines()
                 .find(|l| l.starts_with("const BUILD"))

@@ -105,6 +105,9 @@ fn inline<'a>(html: &'a str, tag: &'a str) -> impl Iterator<Item = &'a str> + 'a
 /// The policy of an answer that is no page: nothing may load or run in it.
 pub const NOTHING: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// The offline worker's policy: it fetches from its own origin, nothing else.
+pub const WORKER: &str = "default-src 'self'";
+
 /// Whether the answer is a page a browser renders as a document (an error answer
 /// without a type counts, to be safe).
 fn is_page(headers: &HeaderMap) -> bool {
@@ -130,8 +133,12 @@ pub async fn add(
     // A policy governs only what runs a document: a page, or a worker by its own script.
     // Scripts, Wasm, icons and JSON are not run as one, so they get the policy that
     // allows nothing (should one be opened as a page) in 45 bytes instead of the
-    // app's 700, which every asset and API answer of a first visit carried.
-    let policy = if worker || is_page(headers) {
+    // app's 700, which every asset and API answer of a first visit carried; the worker
+    // gets its own short one.
+    let policy = if worker {
+        // The worker only fetches from its own origin.
+        HeaderValue::from_static(WORKER)
+    } else if is_page(headers) {
         security.csp.clone()
     } else {
         HeaderValue::from_static(NOTHING)

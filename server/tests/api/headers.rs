@@ -28,12 +28,10 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
     })
     .await;
     app.add_old_device("SN0000000001").await;
-    // Pages, and the worker (a worker runs under the policy of its own script), get the
-    // app's policy; what is no page gets one that allows nothing.
+    // Pages get the app's policy; what is no page gets one that allows nothing.
     for (path, page) in [
         ("/", true),
         ("/activate", true),
-        ("/sw.js", true),
         (&format!("/{ASSET}"), false),
         ("/api/health", false),
         ("/api/coverage/SN0000000001", false),
@@ -64,6 +62,11 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
             "not without https"
         );
     }
+    // A worker runs under the policy of its own script: its origin, nothing else.
+    assert_eq!(
+        app.get("/sw.js").await.headers()["content-security-policy"],
+        "default-src 'self'"
+    );
     let asset = app.get(&format!("/{ASSET}")).await;
     assert!(
         asset.headers()["vary"]
