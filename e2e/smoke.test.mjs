@@ -46,8 +46,13 @@ test('links between journeys load each bundle, also after Back', async () => {
     // Back as the browser's button does it, then what a person sees: the address and
     // the heading. Playwright's own wait for the back navigation (for `load`, later for
     // `commit`) hung in CI now and then; whether the page had gone back is not known.
+    const before = await page.evaluate(() => history.length);
     await page.evaluate(() => { setTimeout(() => history.back(), 0); });
-    await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'commit' });
+    await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'commit' }).catch(async (e) => {
+      // Where the page was, for the next time this fails in CI (it has, now and then).
+      const where = await page.evaluate(() => [location.href, history.length, document.readyState]).catch((x) => String(x));
+      throw new Error(`Back did not arrive at / in round ${round} (history length ${before} before): ${JSON.stringify(where)}; ${e.message}`);
+    });
     await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor();
   }
   // The link followed once more, then an address typed in (no link), and the same
