@@ -19,7 +19,7 @@ const ROUTES = [
   { path: '/coverage/SN0000000001', heading: 'Sprawdź ochronę', budget: 220 * KB },
   { path: '/activate', heading: 'Aktywacja planu', budget: 214 * KB },
   { path: '/verification', heading: 'Film weryfikacyjny', budget: 239 * KB },
-  { path: '/claims/new', heading: 'Zgłoszenie naprawy', budget: 203 * KB },
+  { path: '/claims/new', heading: 'Zgłoszenie naprawy', budget: GOAL },
   { path: '/me', heading: 'Twoje urządzenia i zgłoszenia', budget: GOAL },
 ];
 
