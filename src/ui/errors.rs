@@ -84,8 +84,16 @@ pub fn Elsewhere() -> impl IntoView {
         address.push('#');
     }
     address.push_str(&hash);
-    // `replace`: the router adds this address to the history as well.
-    let _ = window().location().replace(&address);
+    // `replace`: the router adds this address to the history as well, after it draws
+    // this; the page is loaded once it has (the next task). Loaded at once, it raced
+    // with the router's entry, and on a slow phone left a history that Back could not
+    // leave (3 times in 6 under an 8x slower CPU, `e2e/smoke.test.mjs`).
+    set_timeout(
+        move || {
+            let _ = window().location().replace(&address);
+        },
+        std::time::Duration::ZERO,
+    );
     view! { <p class="skeleton skeleton-title" aria-busy="true"></p> }.into_any()
 }
 
