@@ -81,8 +81,8 @@ test('on a slow phone, Back from a journey reached by a link arrives home', asyn
   const page = await phone(browser);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
+  await page.goto(`${BASE_URL}/`);
   for (let round = 0; round < 3; round += 1) {
-    await page.goto(`${BASE_URL}/`);
     await page.getByRole('heading', { level: 1, name: 'Ochrona DJI Care Refresh' }).waitFor({ timeout: 60000 });
     await page.getByRole('navigation').getByRole('link', { name: 'Aktywuj plan' }).click();
     await page.getByRole('heading', { level: 1, name: 'Aktywacja planu' }).waitFor({ timeout: 60000 });
