@@ -6,7 +6,7 @@ use care_rules::api::Problem;
 use care_rules::{Lang, Refusal};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub async fn post_no_content(path: &str, lang: Lang) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
-        answer::<serde_json::Value>(response).await.map(|_| ())
+        answer::<IgnoredAny>(response).await.map(|_| ())
     }
 }
 
@@ -129,7 +129,7 @@ pub async fn post_for_no_content<B: Serialize>(
     if response.ok() {
         Ok(())
     } else {
-        answer::<serde_json::Value>(response).await.map(|_| ())
+        answer::<IgnoredAny>(response).await.map(|_| ())
     }
 }
 

@@ -59,18 +59,23 @@ pub fn left(now: Timestamp, until: Timestamp, lang: Lang) -> String {
 }
 
 /// A size in kibibytes (whole), mebibytes or gibibytes, with the language's decimal
-/// mark: a slow link's 30 KiB/s does not read as "0.0 MiB/s".
+/// mark: a slow link's 30 KiB/s does not read as "0.0 MiB/s". Tenths are counted in
+/// integers (rounded half up): formatting an `f64` would bring Rust's float formatting,
+/// some 10 KB of Wasm, to the uploader for one decimal.
 pub fn size(bytes: u64, lang: Lang) -> String {
-    let text = if bytes >= 1 << 30 {
-        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    let tenths = |unit: u64| (u128::from(bytes) * 10 + u128::from(unit / 2)) / u128::from(unit);
+    let mark = match lang {
+        Lang::Pl => ',',
+        Lang::En => '.',
+    };
+    if bytes >= 1 << 30 {
+        let t = tenths(1 << 30);
+        format!("{}{mark}{} GiB", t / 10, t % 10)
     } else if bytes >= 1 << 20 {
-        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+        let t = tenths(1 << 20);
+        format!("{}{mark}{} MiB", t / 10, t % 10)
     } else {
         format!("{} KiB", bytes.div_ceil(1 << 10))
-    };
-    match lang {
-        Lang::Pl => text.replace('.', ","),
-        Lang::En => text,
     }
 }
 
@@ -170,6 +175,11 @@ mod tests {
         assert_eq!(size(3 << 29, Lang::En), "1.5 GiB");
         assert_eq!(size(30_000, Lang::Pl), "30 KiB");
         assert_eq!(size(0, Lang::En), "0 KiB");
+        // Tenths round half up: 1.05 MiB is 1,101,004.8 bytes.
+        assert_eq!(size(1_101_004, Lang::En), "1.0 MiB");
+        assert_eq!(size(1_101_005, Lang::En), "1.1 MiB");
+        assert_eq!(size((1 << 30) - 1, Lang::En), "1024.0 MiB");
+        assert_eq!(size(u64::MAX, Lang::En), "17179869184.0 GiB");
         assert_eq!(duration(65.4), "1:05");
     }
 }

@@ -404,7 +404,7 @@ pub fn Uploader(
             </div>
             <div class="progress" hidden=move || sent.get() == 0.0 && !sending()>
                 <label for="upload-progress">{t!(i18n, upload_progress_label)}</label>
-                <progress id="upload-progress" max=move || total.get() value=move || sent.get()></progress>
+                <progress id="upload-progress" max=move || total.get() as u64 value=move || sent.get() as u64></progress>
                 <p aria-live="polite">{progress_text}</p>
                 <p>{speed_text}</p>
             </div>

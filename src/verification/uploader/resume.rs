@@ -4,20 +4,22 @@
 use super::machine::FileIdentity;
 use serde::{Deserialize, Serialize};
 
+/// Size and time are whole numbers, kept as integers: a float would bring serde_json's
+/// float formatting and parsing into the bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Saved {
     pub url: String,
     pub name: String,
-    pub size: f64,
-    pub modified: f64,
+    pub size: u64,
+    pub modified: u64,
 }
 
 impl Saved {
     pub fn identity(&self) -> FileIdentity {
         FileIdentity {
             name: self.name.clone(),
-            size: self.size,
-            modified: self.modified,
+            size: self.size as f64,
+            modified: self.modified as f64,
         }
     }
 }
@@ -39,8 +41,8 @@ pub fn save(case_id: &str, file: &FileIdentity, url: &str) {
     let saved = Saved {
         url: url.to_owned(),
         name: file.name.clone(),
-        size: file.size,
-        modified: file.modified,
+        size: file.size as u64,
+        modified: file.modified as u64,
     };
     if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&saved)) {
         let _ = s.set_item(&key(case_id), &text);

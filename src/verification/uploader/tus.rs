@@ -142,6 +142,17 @@ fn request(method: &str, url: &str) -> Result<XmlHttpRequest, TusError> {
     Ok(xhr)
 }
 
+/// Byte counts are whole numbers, held in the `f64` the browser's `File` and `Blob` use;
+/// they travel as integers, since formatting or parsing them as floats would bring
+/// Rust's float formatting and parsing (some 20 KB of Wasm) for nothing.
+fn bytes(count: f64) -> String {
+    (count as u64).to_string()
+}
+
+fn parse_bytes(header: &str) -> Option<f64> {
+    header.parse::<u64>().ok().map(|count| count as f64)
+}
+
 fn header(xhr: &XmlHttpRequest, name: &str) -> Option<String> {
     xhr.get_response_header(name).ok().flatten()
 }
@@ -167,7 +178,7 @@ pub async fn create(
         b64(file_type)
     );
     let xhr = request("POST", super::super::api::UPLOADS)?;
-    xhr.set_request_header("Upload-Length", &format!("{length}"))
+    xhr.set_request_header("Upload-Length", &bytes(length))
         .map_err(|_| TusError::Network)?;
     xhr.set_request_header("Upload-Metadata", &metadata)
         .map_err(|_| TusError::Network)?;
@@ -179,7 +190,7 @@ pub async fn create(
 pub async fn offset(url: &str) -> Result<Option<f64>, TusError> {
     let xhr = request("HEAD", url)?;
     match send(xhr, None, &InFlight::default(), None).await {
-        Ok(xhr) => Ok(header(&xhr, "Upload-Offset").and_then(|o| o.parse().ok())),
+        Ok(xhr) => Ok(header(&xhr, "Upload-Offset").and_then(|o| parse_bytes(&o))),
         Err(TusError::Status(404 | 410, _)) => Ok(None),
         Err(e) => Err(e),
     }
@@ -196,10 +207,10 @@ pub async fn patch(
     let xhr = request("PATCH", url)?;
     xhr.set_request_header("Content-Type", "application/offset+octet-stream")
         .map_err(|_| TusError::Network)?;
-    xhr.set_request_header("Upload-Offset", &format!("{offset}"))
+    xhr.set_request_header("Upload-Offset", &bytes(offset))
         .map_err(|_| TusError::Network)?;
     let xhr = send(xhr, Some(chunk), in_flight, Some(on_progress)).await?;
     header(&xhr, "Upload-Offset")
-        .and_then(|o| o.parse().ok())
+        .and_then(|o| parse_bytes(&o))
         .ok_or(TusError::Status(204, String::new()))
 }
