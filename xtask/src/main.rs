@@ -7,6 +7,7 @@
 mod assets;
 mod backends;
 mod contract;
+mod short_names;
 mod tally;
 mod tools;
 mod wasm;

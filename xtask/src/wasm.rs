@@ -2,8 +2,9 @@
 //! inlined, the HTML minified) but cannot split a Wasm module (trunk#1022), so the Rust
 //! part is done here, in the order splitting needs (as cargo-leptos does it): cargo
 //! with the linker's relocations kept, the splitter, wasm-bindgen on the main module
-//! only, wasm-opt on every file; then names with a content hash, and the page's
-//! loader with `integrity` for what the first visit fetches.
+//! only, short names for its imports (short_names.rs), wasm-opt on every file; then
+//! names with a content hash, esbuild on the JavaScript, and the page's loader with
+//! `integrity` for what the first visit fetches.
 
 use crate::{check, cmd};
 use anyhow::{Context, Result, anyhow, bail};
@@ -57,7 +58,12 @@ pub fn place(root: &Path, bin: &str, dist: &Path, url: &str) -> Result<()> {
     std::fs::create_dir_all(&pkg)?;
     let main = split(root, bin, &work)?;
     bindgen(root, &main, &pkg)?;
-    let glue = std::fs::read_to_string(pkg.join(format!("{bin}.js")))?;
+    let glue = crate::short_names::shorten(
+        &pkg.join(format!("{bin}_bg.wasm")),
+        std::fs::read_to_string(pkg.join(format!("{bin}.js")))?,
+        bin,
+    )?;
+    std::fs::write(pkg.join(format!("{bin}.js")), &glue)?;
     // Without parts the main module imports nothing from the loader: it is not shipped.
     let split = glue.contains(&format!("\"./{LOADER}.js\""));
     let mut parts = Vec::new();
@@ -111,8 +117,10 @@ pub fn place(root: &Path, bin: &str, dist: &Path, url: &str) -> Result<()> {
             )?;
         }
         std::fs::write(dist.join(named(LOADER, ".js")), loader)?;
+        minify(root, &dist.join(named(LOADER, ".js")))?;
     }
     std::fs::write(dist.join(named(bin, ".js")), &glue)?;
+    minify(root, &dist.join(named(bin, ".js")))?;
     std::fs::copy(
         pkg.join(format!("{bin}_bg.wasm")),
         dist.join(named(bin, "_bg.wasm")),
@@ -190,6 +198,26 @@ pub fn optimise(root: &Path, input: &Path, output: &Path, names: bool) -> Result
         opt.arg("--debuginfo");
     }
     check(opt.arg(input).arg("-o").arg(output))
+}
+
+/// Minifies the JavaScript module at `file` in place with esbuild: wasm-bindgen writes
+/// its glue for reading (55 KB, 8 KB as sent), and Trunk, which minified it, no longer
+/// sees it. After every rewrite of names, as the minifier changes quotes.
+fn minify(root: &Path, file: &Path) -> Result<()> {
+    check(
+        cmd(
+            root,
+            "esbuild",
+            &[
+                "--minify",
+                "--format=esm",
+                "--allow-overwrite",
+                "--log-level=warning",
+            ],
+        )
+        .arg(file)
+        .arg(format!("--outfile={}", file.display())),
+    )
 }
 
 /// Splits the built Wasm of `bin` at its `chunk!` functions into `work`; returns the
