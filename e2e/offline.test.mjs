@@ -34,8 +34,8 @@ test('the manifest makes the portal installable', async () => {
   assert.equal(manifest.display, 'standalone');
   assert.ok(manifest.icons.length > 0);
   const worker = await (await fetch(`${BASE_URL}/sw.js`)).text();
-  assert.match(worker, /const BUILD = 'care-[0-9a-f]{16}';/, 'the build named the cache');
-  assert.match(worker, /_bg\.wasm'/, 'the build listed the Wasm');
+  assert.match(worker, /BUILD ?= ?["']care-[0-9a-f]{16}["']/, 'the build named the cache');
+  assert.match(worker, /_bg\.wasm["']/, 'the build listed the Wasm');
 });
 
 test('the worker keeps the shell without downloading the Wasm twice', async () => {

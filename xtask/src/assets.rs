@@ -149,6 +149,21 @@ pub fn service_worker(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Minifies the filled worker (esbuild): every first visit downloads it, 150 bytes less
+/// as sent than with only its comments left out.
+pub fn minify_worker(root: &Path, dist: &Path) -> Result<()> {
+    let worker = dist.join("sw.js");
+    crate::check(
+        crate::cmd(
+            root,
+            "esbuild",
+            &["--minify", "--allow-overwrite", "--log-level=warning"],
+        )
+        .arg(&worker)
+        .arg(format!("--outfile={}", worker.display())),
+    )
+}
+
 /// Writes `<file>.br` and `<file>.gz` beside every compressible asset.
 pub fn precompress(dist: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dist)? {

@@ -6,8 +6,8 @@
 
 mod assets;
 mod backends;
+mod bindgen_trim;
 mod contract;
-mod short_names;
 mod tally;
 mod tools;
 mod wasm;
@@ -193,6 +193,7 @@ fn build_app(root: &Path) -> Result<()> {
         }
     }
     assets::service_worker(&root.join("dist"))?;
+    assets::minify_worker(root, &root.join("dist"))?;
     assets::precompress(&root.join("dist"))
 }
 

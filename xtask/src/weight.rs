@@ -71,7 +71,13 @@ fn named_wasm(root: &Path, work: &Path, bundle: &str) -> Result<std::path::PathB
     std::fs::create_dir_all(&out)?;
     crate::wasm::bindgen(root, &main, &out)?;
     let named = out.join("named.wasm");
-    crate::wasm::optimise(root, &out.join(format!("{bundle}_bg.wasm")), &named, true)?;
+    crate::wasm::optimise(
+        root,
+        &out.join(format!("{bundle}_bg.wasm")),
+        &named,
+        crate::wasm::Memory::Creates,
+        true,
+    )?;
     Ok(named)
 }
 

@@ -16,10 +16,15 @@ fn csp_hash(script: &str) -> String {
 #[tokio::test]
 async fn every_answer_carries_the_policy_and_the_safety_headers() {
     let loader = "import init from '/care-portal-0123456789abcdef.js';\nawait init();";
+    let activation = "import init from '/bundle/activation/care-activation-0123.js';";
     let app = spawn_app_with(|s| {
-        let html =
-            format!("<!doctype html><title>Care</title><script type=module>{loader}</script>");
-        std::fs::write(s.web_dir.join("index.html"), html).expect("index");
+        let page = |script: &str| {
+            format!("<!doctype html><title>Care</title><script type=module>{script}</script>")
+        };
+        std::fs::write(s.web_dir.join("index.html"), page(loader)).expect("index");
+        let bundle = s.web_dir.join("bundle/activation");
+        std::fs::create_dir_all(&bundle).expect("bundle folder");
+        std::fs::write(bundle.join("index.html"), page(activation)).expect("activation page");
         std::fs::write(
             s.web_dir.join("sw.js"),
             "addEventListener('fetch', () => {});",
@@ -28,45 +33,60 @@ async fn every_answer_carries_the_policy_and_the_safety_headers() {
     })
     .await;
     app.add_old_device("SN0000000001").await;
-    // Pages get the app's policy; what is no page gets one that allows nothing.
+    // Pages get the app's policy, which allows their own loader only; what is no page
+    // gets one that allows nothing.
     for (path, page) in [
-        ("/", true),
-        ("/activate", true),
-        (&format!("/{ASSET}"), false),
-        ("/api/health", false),
-        ("/api/coverage/SN0000000001", false),
-        ("/api/nope", false),
+        ("/", Some((loader, activation))),
+        ("/no-such-page", Some((loader, activation))),
+        ("/activate", Some((activation, loader))),
+        ("/activate/review", Some((activation, loader))),
+        (&format!("/{ASSET}"), None),
+        ("/api/health", None),
+        ("/api/coverage/SN0000000001", None),
+        ("/api/nope", None),
     ] {
         let response = app.get(path).await;
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().expect("ascii");
-        if page {
+        if let Some((own, other)) = page {
             assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
             assert!(
                 csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
                 "{path}"
             );
             assert!(
-                csp.contains(&csp_hash(loader)),
-                "{path}: the loader is allowed by hash"
+                csp.contains(&csp_hash(own)),
+                "{path}: its loader is allowed by hash"
+            );
+            assert!(
+                !csp.contains(&csp_hash(other)),
+                "{path}: another page's loader is not"
             );
             assert!(!csp.contains("unsafe-inline"), "{path}");
         } else {
             assert_eq!(csp, "default-src 'none'; frame-ancestors 'none'", "{path}");
         }
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
-        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        // Pages and API answers are not to be framed nor to leak their address.
+        if page.is_some() || path.starts_with("/api") {
+            assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+            assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        } else {
+            assert!(h.get("referrer-policy").is_none(), "{path}");
+            assert!(h.get("x-frame-options").is_none(), "{path}");
+        }
         assert!(
             h.get("strict-transport-security").is_none(),
             "not without https"
         );
     }
     // A worker runs under the policy of its own script: its origin, nothing else.
+    let worker = app.get("/sw.js").await;
     assert_eq!(
-        app.get("/sw.js").await.headers()["content-security-policy"],
+        worker.headers()["content-security-policy"],
         "default-src 'self'"
     );
+    assert_eq!(worker.headers()["referrer-policy"], "no-referrer");
     let asset = app.get(&format!("/{ASSET}")).await;
     assert!(
         asset.headers()["vary"]

@@ -47,7 +47,13 @@ async fn hashed_assets_are_cached_for_a_year() {
         response.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // Nothing revalidates it or asks for a range of it: no date, no range support.
+    assert!(response.headers().get("last-modified").is_none());
+    assert!(response.headers().get("accept-ranges").is_none());
     assert_eq!(response.text().await.expect("body"), "console.log('app')");
+    // A page keeps its date, by which a browser revalidates it.
+    let page = app.get("/").await;
+    assert!(page.headers().get("last-modified").is_some());
 }
 
 #[tokio::test]
