@@ -135,7 +135,7 @@ pub fn twiggy() -> Result<()> {
     )
 }
 
-/// wasm-opt (npm's binaryen) and playwright-core, pinned by package-lock.json.
+/// wasm-opt (npm's binaryen), esbuild and playwright-core, pinned by package-lock.json.
 fn node_packages(root: &Path) -> Result<()> {
     if Command::new("npm").arg("--version").output().is_err() {
         say("Installing Node.js and npm (Debian packages)");
@@ -148,7 +148,7 @@ fn node_packages(root: &Path) -> Result<()> {
         _ => false,
     };
     if !fresh {
-        say("Installing the node tools (npm ci: binaryen, playwright-core)");
+        say("Installing the node tools (npm ci: binaryen, esbuild, playwright-core)");
         let status = Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(root)
