@@ -1,6 +1,7 @@
 //! What the release trims from wasm-bindgen's output, in the Wasm and its glue.
 //!
-//! Short names for the functions the Wasm imports from its glue: wasm-bindgen names each of them after the Rust item and a 16-digit hash
+//! Short names for the functions the Wasm imports from its glue: wasm-bindgen names
+//! each of them after the Rust item and a 16-digit hash
 //! (`__wbg_location_7320782274fc691b`), some 190 per bundle, and every name is written
 //! twice: in the Wasm's import section and in the glue's table of imports. The hashes
 //! are random digits that brotli cannot shrink: measured on the coverage bundle, short
@@ -21,24 +22,28 @@ use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 /// The module name the renamed imports come from, in place of `./<bin>_bg.js`.
 const MODULE: &str = "w";
 
-/// The exports of wasm-streams' classes: `intounderlyingsource_pull`,
-/// `__wbg_intounderlyingsink_free`, ...
+/// wasm-streams' classes, whose exports are named after them in lower case
+/// (`intounderlyingsource_pull`, `__wbg_intounderlyingsink_free`, ...).
 const UNUSED_CLASSES: [&str; 3] = [
-    "intounderlyingbytesource_",
-    "intounderlyingsink_",
-    "intounderlyingsource_",
+    "IntoUnderlyingByteSource",
+    "IntoUnderlyingSink",
+    "IntoUnderlyingSource",
 ];
 
 fn unused(export: &str) -> bool {
     let export = export.strip_prefix("__wbg_").unwrap_or(export);
-    UNUSED_CLASSES.iter().any(|class| export.starts_with(class))
+    UNUSED_CLASSES
+        .iter()
+        .any(|class| export.starts_with(&format!("{}_", class.to_lowercase())))
 }
 
 /// Trims the Wasm at `wasm` (written back) and `bin`'s `glue` (returned). Every
 /// renamed import must be found once in the glue, or the build stops.
 pub fn trim(wasm: &Path, glue: String, bin: &str) -> Result<String> {
-    if glue.contains("IntoUnderlying") && glue.contains(".__wrap(") {
-        bail!("the glue can make an object of a class whose exports are dropped");
+    for class in UNUSED_CLASSES {
+        if glue.contains(&format!("{class}.__wrap(")) {
+            bail!("the glue can make an {class}, whose exports would be dropped");
+        }
     }
     let bytes = std::fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let (module, renamed) = rename(&bytes, &format!("./{bin}_bg.js"))?;
@@ -99,7 +104,7 @@ fn rename(bytes: &[u8], from: &str) -> Result<(Vec<u8>, Renamed)> {
     Ok((module.finish(), renamed))
 }
 
-/// `a`, `b`, … `Z`, `ba`, …: a JavaScript identifier for each index.
+/// `a` to `Z`, then `ab`, `bb`, …: a JavaScript identifier for each index.
 fn short_name(mut index: usize) -> String {
     const FIRST: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     const NEXT: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -244,6 +249,18 @@ mod tests {
         );
         assert_eq!(exports, ["run", "into_source"]);
         assert_eq!(custom, [("producers".to_owned(), b"kept".to_vec())]);
+    }
+
+    #[test]
+    fn a_glue_that_can_make_an_object_of_a_dropped_class_stops_the_build() {
+        let wasm = std::env::temp_dir().join(format!("care-trim-{}.wasm", std::process::id()));
+        std::fs::write(&wasm, module()).expect("module");
+        let glue = "\"./app_bg.js\": import0, __wbg_first_0123456789abcdef: f, \
+                    __wbg_second_fedcba9876543210: g";
+        assert!(super::trim(&wasm, glue.to_owned(), "app").is_ok());
+        let wraps = format!("{glue}, h: (p) => IntoUnderlyingSource.__wrap(p)");
+        assert!(super::trim(&wasm, wraps, "app").is_err());
+        let _ = std::fs::remove_file(&wasm);
     }
 
     #[test]

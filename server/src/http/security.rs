@@ -1,9 +1,10 @@
-//! The headers every answer carries for a browser's safety: a strict Content Security
-//! Policy (the app and the console run under it with no violation; an answer that is
-//! not a page nor the worker gets one that allows nothing), no sniffing, no
-//! framing, no Referer (capability links such as `/claims/{id}` must not leak), HSTS
-//! behind https; API answers are not stored by caches unless a route says otherwise;
-//! pre-compressed assets vary by `Accept-Encoding`.
+//! The headers for a browser's safety: on every answer a strict Content Security Policy
+//! (each page's allows its own inline scripts, and the app and the console run under it
+//! with no violation; an answer that is not a page nor the worker gets one that allows
+//! nothing), no sniffing and HSTS behind https; on pages, the worker and API answers no
+//! framing and no Referer (capability links such as `/claims/{id}` must not leak); API
+//! answers are not stored by caches unless a route says otherwise; pre-compressed
+//! assets vary by `Accept-Encoding`.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
