@@ -44,8 +44,21 @@ pub fn release_page(root: &Path, source: &str, name: &str) -> Result<PathBuf> {
         .parent()
         .map(|p| format!("../../../{}", p.display()))
         .unwrap_or_else(|| "../../..".to_owned());
-    let from = from.trim_end_matches('/');
+    let page = page_for(&html, from.trim_end_matches('/'), name)
+        .with_context(|| format!("making the {name} page from {source}"))?;
+    let folder = root.join("target/bundles").join(name);
+    std::fs::create_dir_all(&folder)?;
+    let path = folder.join("index.html");
+    std::fs::write(&path, page)?;
+    Ok(path)
+}
+
+/// `release_page`'s text: the links of `html` climbing from `from`. Of the journeys'
+/// own style sheets (`style/<journey>.css`), the home page keeps none and a journey's
+/// page its own: the coverage page has no use for the payment's or the uploader's rules.
+fn page_for(html: &str, from: &str, name: &str) -> Result<String> {
     let home = name == "home";
+    let owners = home || JOURNEYS.contains(&name);
     let mut page = String::new();
     let mut rust_links = 0;
     for line in html.lines() {
@@ -54,6 +67,12 @@ pub fn release_page(root: &Path, source: &str, name: &str) -> Result<PathBuf> {
             continue;
         }
         if line.contains(r#"rel="copy-dir""#) && !home {
+            continue;
+        }
+        let other_journey = JOURNEYS
+            .iter()
+            .any(|j| *j != name && line.contains(&format!(r#"href="style/{j}.css""#)));
+        if owners && other_journey {
             continue;
         }
         let line = if line.contains("data-trunk") {
@@ -65,13 +84,9 @@ pub fn release_page(root: &Path, source: &str, name: &str) -> Result<PathBuf> {
         page.push('\n');
     }
     if rust_links != 1 {
-        anyhow::bail!("{source} no longer has the one Rust link a release page is made from");
+        anyhow::bail!("no longer has the one Rust link a release page is made from");
     }
-    let folder = root.join("target/bundles").join(name);
-    std::fs::create_dir_all(&folder)?;
-    let path = folder.join("index.html");
-    std::fs::write(&path, page)?;
-    Ok(path)
+    Ok(page)
 }
 
 /// Writes the build into the offline worker (`dist/sw.js`, from `public/sw.js`): each
@@ -149,18 +164,20 @@ pub fn service_worker(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Minifies the filled worker (esbuild): every first visit downloads it, 150 bytes less
-/// as sent than with only its comments left out.
+/// Minifies the filled worker: every first visit downloads it, 150 bytes less as sent
+/// than with only its comments left out.
 pub fn minify_worker(root: &Path, dist: &Path) -> Result<()> {
     let worker = dist.join("sw.js");
+    esbuild(root, &worker, &worker, &["--allow-overwrite"])
+}
+
+/// esbuild, minifying `input` into `output`, with `args`.
+pub fn esbuild(root: &Path, input: &Path, output: &Path, args: &[&str]) -> Result<()> {
     crate::check(
-        crate::cmd(
-            root,
-            "esbuild",
-            &["--minify", "--allow-overwrite", "--log-level=warning"],
-        )
-        .arg(&worker)
-        .arg(format!("--outfile={}", worker.display())),
+        crate::cmd(root, "esbuild", &["--minify", "--log-level=warning"])
+            .args(args)
+            .arg(input)
+            .arg(format!("--outfile={}", output.display())),
     )
 }
 
@@ -241,7 +258,7 @@ pub fn report(dist: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{JOURNEYS, service_worker};
+    use super::{JOURNEYS, page_for, service_worker};
     use std::path::{Path, PathBuf};
 
     /// A build folder like `cargo xtask`'s, with the worker as `public/sw.js` is.
@@ -313,6 +330,57 @@ mod tests {
             build_line(&code),
             "new code is a new build"
         );
+    }
+
+    /// The sheets inlined into the page made for `name`.
+    fn sheets(html: &str, name: &str) -> Vec<String> {
+        page_for(html, "../../..", name)
+            .expect("page")
+            .lines()
+            .filter_map(|l| l.split("href=\"../../../").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|href| href.ends_with(".css"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn a_journeys_page_inlines_the_shared_sheet_and_only_its_own() {
+        let index = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html"))
+            .expect("index.html");
+        assert_eq!(sheets(&index, "home"), ["style/main.css"]);
+        assert_eq!(
+            sheets(&index, "coverage"),
+            ["style/main.css", "style/coverage.css"]
+        );
+        assert_eq!(
+            sheets(&index, "claims"),
+            ["style/main.css", "style/claims.css"]
+        );
+        assert_eq!(
+            sheets(&index, "activation"),
+            ["style/main.css"],
+            "a journey without a sheet of its own"
+        );
+        let staff = "<link data-trunk rel=\"inline\" href=\"style/claims.css\">\n\
+                     <link data-trunk rel=\"rust\" data-bin=\"care-staff\">";
+        assert_eq!(
+            sheets(staff, "staff"),
+            ["style/claims.css"],
+            "the console's page names its own"
+        );
+        for journey in JOURNEYS {
+            let own = format!("style/{journey}.css");
+            let sheet = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(&own);
+            assert_eq!(
+                sheets(&index, journey).contains(&own),
+                sheet.exists(),
+                "index.html links {own} exactly when it exists"
+            );
+        }
+        assert!(page_for("<p>no app</p>", "..", "home").is_err());
     }
 
     #[test]

@@ -29,6 +29,14 @@ pub fn is_part(name: &str) -> bool {
 /// Builds every browser binary in one cargo run (their link-time optimisation shares
 /// the cores), with the `split` feature and the relocations the splitter reads.
 pub fn build(root: &Path) -> Result<()> {
+    // Unpacks every dependency's source first, so that `source_paths` finds them all.
+    check(&mut cmd(
+        root,
+        "cargo",
+        &["fetch", "--locked", "--target", "wasm32-unknown-unknown"],
+    ))?;
+    let mut flags = vec!["-Clink-arg=--emit-relocs".to_owned()];
+    flags.extend(source_paths()?);
     let mut cargo = cmd(
         root,
         "cargo",
@@ -45,11 +53,28 @@ pub fn build(root: &Path) -> Result<()> {
             "wasm32-unknown-unknown",
         ],
     );
-    cargo.env(
-        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-        "-C link-arg=--emit-relocs",
-    );
+    // The encoded form takes paths with spaces; with `--target`, it reaches neither build
+    // scripts nor proc macros, as the target's own RUSTFLAGS would not.
+    cargo.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\u{1f}"));
     check(&mut cargo)
+}
+
+/// The panic locations in the Wasm name each dependency's file as
+/// `leptos-0.8.9/src/…`, not under this machine's Cargo home: a bundle weighs the same
+/// built anywhere (another Cargo home made the coverage bundle 0.25 KB heavier), and less.
+/// Every registry's folder of unpacked sources is remapped, then the Cargo home itself
+/// (git checkouts); rustc applies the last mapping that matches.
+fn source_paths() -> Result<Vec<String>> {
+    let home = home::cargo_home().context("finding the Cargo home")?;
+    let mut flags = vec![format!("--remap-path-prefix={}=cargo", home.display())];
+    let sources = home.join("registry/src");
+    if sources.is_dir() {
+        for entry in std::fs::read_dir(&sources)? {
+            let path = entry?.path();
+            flags.push(format!("--remap-path-prefix={}=", path.display()));
+        }
+    }
+    Ok(flags)
 }
 
 /// Puts the release files of binary `bin` into `dist` (served at `url`, ending in `/`)
@@ -228,20 +253,7 @@ pub fn optimise(
 /// cost a request (0.9 KB with its headers). The two import each other; a bundle of
 /// both keeps the glue's exports.
 fn bundle(root: &Path, entry: &Path, out: &Path) -> Result<()> {
-    check(
-        cmd(
-            root,
-            "esbuild",
-            &[
-                "--bundle",
-                "--minify",
-                "--format=esm",
-                "--log-level=warning",
-            ],
-        )
-        .arg(entry)
-        .arg(format!("--outfile={}", out.display())),
-    )
+    crate::assets::esbuild(root, entry, out, &["--bundle", "--format=esm"])
 }
 
 /// Splits the built Wasm of `bin` at its `chunk!` functions into `work`; returns the
@@ -283,12 +295,13 @@ fn file_name(path: &Path) -> Result<String> {
         .ok_or_else(|| anyhow!("{}: no file name", path.display()))
 }
 
-/// `text` with `from` replaced, or an error if it has none.
-fn replace(text: String, from: &str, to: &str) -> Result<String> {
-    if !text.contains(from) {
-        bail!("the generated file no longer contains {from}");
+/// `text` with its one `from` replaced: none or several (the generated file changed
+/// shape) stop the build.
+pub fn replace(text: String, from: &str, to: &str) -> Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => bail!("the generated file has {n} of `{from}`, not one"),
     }
-    Ok(text.replace(from, to))
 }
 
 #[cfg(test)]
@@ -304,11 +317,17 @@ mod tests {
     }
 
     #[test]
-    fn a_name_that_is_not_there_stops_the_build() {
+    fn a_name_missing_or_written_twice_stops_the_build() {
         assert_eq!(
-            replace("a './x.js' b".to_owned(), "'./x.js'", "'./x-1.js'").expect("found"),
-            "a './x-1.js' b"
+            replace(
+                "a './x.js' b, './x.jsx'".to_owned(),
+                "'./x.js'",
+                "'./x-1.js'"
+            )
+            .expect("one"),
+            "a './x-1.js' b, './x.jsx'"
         );
         assert!(replace("a b".to_owned(), "'./x.js'", "y").is_err());
+        assert!(replace("'./x.js' './x.js'".to_owned(), "'./x.js'", "y").is_err());
     }
 }
