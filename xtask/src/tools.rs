@@ -9,9 +9,6 @@ use std::process::Command;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const TRUNK: &str = "0.21.14";
-/// Must equal the `wasm-bindgen` pinned in Cargo.toml and Trunk.toml.
-const WASM_BINDGEN: &str = "0.2.130";
-pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Trunk only inlines, hashes and minifies pages of a few KB here (xtask builds and
 /// optimises the Wasm itself), so it is built without optimisation: its own release
 /// profile (fat LTO, one codegen unit) took 7 minutes of a fresh clone's run on 2
@@ -22,6 +19,9 @@ const TRUNK_PROFILE: [(&str, &str); 3] = [
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
 ];
+/// Must equal the `wasm-bindgen` pinned in Cargo.toml and Trunk.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -131,8 +131,8 @@ fn cargo_tool(
     profile: &[(&str, &str)],
     takes: &str,
 ) -> Result<()> {
-    let wanted = format!("{bin} {version}");
-    if version_of(bin).is_some_and(|v| v.starts_with(&wanted)) {
+    // `<name> <version>`; twiggy calls itself `twiggy-opt` there.
+    if version_of(bin).is_some_and(|v| v.split_whitespace().nth(1) == Some(version)) {
         return Ok(());
     }
     say(&format!("Installing {krate} {version} (once, {takes})"));
@@ -141,24 +141,15 @@ fn cargo_tool(
     run_with("cargo", &install, profile)
 }
 
-/// twiggy, for `cargo xtask size`'s report of where the Wasm's bytes go (it calls
-/// itself `twiggy-opt` in `--version`).
+/// twiggy, for `cargo xtask size`'s report of where the Wasm's bytes go.
 pub fn twiggy() -> Result<()> {
-    const TWIGGY: &str = "0.8.0";
-    if version_of("twiggy").is_some_and(|v| v.ends_with(&format!(" {TWIGGY}"))) {
-        return Ok(());
-    }
-    say(&format!(
-        "Installing twiggy {TWIGGY} (once, about 2 minutes)"
-    ));
-    run(
-        "cargo",
-        &[
-            "install",
-            &format!("twiggy@{TWIGGY}"),
-            "--locked",
-            "--force",
-        ],
+    cargo_tool(
+        "twiggy",
+        "twiggy",
+        "0.8.0",
+        &["--locked"],
+        &[],
+        "about 2 minutes",
     )
 }
 
